@@ -1,0 +1,20 @@
+//! Spurious Lab: an interactive lesson on spurious correlations and out-of-distribution
+//! failure.
+//!
+//! This crate holds the whole lesson below the browser: the synthetic world ([`world`]),
+//! the models and their training ([`network`], [`optim`], [`train`]), the experiments that
+//! compare the methods over seeded runs ([`experiment`]), the closed-form answers they are
+//! checked against ([`theory`]), and one drawing function per figure ([`charts`]). None of
+//! it depends on the web, so the native command line `lab` and the tests run the same code
+//! the page runs.
+
+pub mod charts;
+pub mod config;
+pub mod experiment;
+pub mod network;
+pub mod optim;
+pub mod rng;
+pub mod stats;
+pub mod theory;
+pub mod train;
+pub mod world;

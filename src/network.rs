@@ -1,0 +1,259 @@
+//! Fully connected networks with hand-written forward and backward passes.
+//!
+//! One type covers both models of the lesson: the linear model is a network with no hidden
+//! layer (3 → 1), the MLP has ReLU hidden layers (3 → 32 → 32 → 1 by default). Parameters
+//! live in one flat vector, layer after layer, each layer's weight matrix (row-major, one
+//! row per output) followed by its biases, so the optimiser sees a single slice.
+//!
+//! The products are written as plain loops in a fixed order rather than handed to a BLAS:
+//! IEEE arithmetic in a fixed order gives the same bits on every target, while optimised
+//! kernels pick fused multiply-adds and blockings by CPU. Batches are small (8 rows), so
+//! nothing is lost.
+
+use ndarray::ArrayView2;
+
+use crate::rng::LabRng;
+use crate::theory::LinearParams;
+use crate::world::FEATURES;
+
+/// A fully connected network with ReLU between layers and a linear output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    /// Widths from input to output, such as [3, 32, 32, 1].
+    sizes: Vec<usize>,
+    /// Where each layer's parameters are.
+    layers: Vec<Layer>,
+    /// All weights and biases, layer after layer.
+    params: Vec<f64>,
+}
+
+/// Where one layer's weights and biases sit in the flat parameter vector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Layer {
+    inputs: usize,
+    outputs: usize,
+    weights: usize,
+    biases: usize,
+}
+
+impl Network {
+    /// A network with the given hidden widths (none for the linear model), initialised as
+    /// PyTorch initialises `nn.Linear`: weights and biases uniform in ±1/√fan_in.
+    pub fn new(hidden: &[usize], rng: &mut LabRng) -> Network {
+        let mut sizes = Vec::with_capacity(hidden.len() + 2);
+        sizes.push(FEATURES);
+        sizes.extend_from_slice(hidden);
+        sizes.push(1);
+        let mut layers = Vec::with_capacity(sizes.len() - 1);
+        let mut offset = 0;
+        for w in sizes.windows(2) {
+            layers.push(Layer {
+                inputs: w[0],
+                outputs: w[1],
+                weights: offset,
+                biases: offset + w[0] * w[1],
+            });
+            offset += w[0] * w[1] + w[1];
+        }
+        let mut params = Vec::with_capacity(offset);
+        for layer in &layers {
+            let bound = 1.0 / libm::sqrt(layer.inputs as f64);
+            for _ in 0..layer.inputs * layer.outputs + layer.outputs {
+                params.push(rng.uniform_in(-bound, bound));
+            }
+        }
+        Network {
+            sizes,
+            layers,
+            params,
+        }
+    }
+
+    /// The linear model 3 → 1.
+    pub fn linear(rng: &mut LabRng) -> Network {
+        Network::new(&[], rng)
+    }
+
+    /// Layer widths from input to output.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    pub fn params(&self) -> &[f64] {
+        &self.params
+    }
+
+    pub fn params_mut(&mut self) -> &mut [f64] {
+        &mut self.params
+    }
+
+    /// The weights and bias of a network without hidden layers.
+    pub fn linear_params(&self) -> Option<LinearParams> {
+        (self.sizes.len() == 2).then(|| LinearParams {
+            weights: [self.params[0], self.params[1], self.params[2]],
+            bias: self.params[3],
+        })
+    }
+
+    /// Runs the network on the first `rows` rows of `ws.input`; the outputs end up in
+    /// `ws.output()`.
+    pub fn forward(&self, ws: &mut Workspace, rows: usize) {
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (before, after) = ws.activations.split_at_mut(l + 1);
+            let input = &before[l];
+            let output = &mut after[0];
+            let hidden = l + 1 < self.layers.len();
+            let weights = &self.params[layer.weights..layer.biases];
+            let biases = &self.params[layer.biases..layer.biases + layer.outputs];
+            for r in 0..rows {
+                let a = &input[r * layer.inputs..(r + 1) * layer.inputs];
+                let z = &mut output[r * layer.outputs..(r + 1) * layer.outputs];
+                for (o, z_o) in z.iter_mut().enumerate() {
+                    let row = &weights[o * layer.inputs..(o + 1) * layer.inputs];
+                    let mut sum = biases[o];
+                    for (w, x) in row.iter().zip(a) {
+                        sum += w * x;
+                    }
+                    *z_o = if hidden { sum.max(0.0) } else { sum };
+                }
+            }
+        }
+    }
+
+    /// Back-propagates the gradient of the loss with respect to the outputs, found in
+    /// `ws.output_grad`, after a [`Network::forward`] on the same rows. Writes the
+    /// parameter gradient to `ws.grads` and the input gradient to `ws.input_grad`.
+    pub fn backward(&self, ws: &mut Workspace, rows: usize) {
+        ws.grads.fill(0.0);
+        for (l, layer) in self.layers.iter().enumerate().rev() {
+            let weights = &self.params[layer.weights..layer.biases];
+            let input = &ws.activations[l];
+            let (delta_in_all, delta_out_all) = ws.deltas.split_at_mut(l + 1);
+            let delta_out = &delta_out_all[0];
+            let delta_in = &mut delta_in_all[l];
+            let (grad_w, grad_b) = ws.grads[layer.weights..layer.biases + layer.outputs]
+                .split_at_mut(layer.inputs * layer.outputs);
+            delta_in[..rows * layer.inputs].fill(0.0);
+            for r in 0..rows {
+                let a = &input[r * layer.inputs..(r + 1) * layer.inputs];
+                let d_out = &delta_out[r * layer.outputs..(r + 1) * layer.outputs];
+                let d_in = &mut delta_in[r * layer.inputs..(r + 1) * layer.inputs];
+                for (o, &d) in d_out.iter().enumerate() {
+                    grad_b[o] += d;
+                    let row = &weights[o * layer.inputs..(o + 1) * layer.inputs];
+                    let grad_row = &mut grad_w[o * layer.inputs..(o + 1) * layer.inputs];
+                    for i in 0..layer.inputs {
+                        grad_row[i] += d * a[i];
+                        d_in[i] += d * row[i];
+                    }
+                }
+                if l > 0 {
+                    // The input of a hidden layer is a ReLU output: no gradient where it is 0.
+                    for (g, &x) in d_in.iter_mut().zip(a) {
+                        if x <= 0.0 {
+                            *g = 0.0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Predictions for every row of `x`.
+    pub fn predict(&self, x: ArrayView2<f64>) -> Vec<f64> {
+        let mut ws = Workspace::new(self, PREDICT_CHUNK);
+        let mut out = Vec::with_capacity(x.nrows());
+        for start in (0..x.nrows()).step_by(PREDICT_CHUNK) {
+            let rows = ws.load(x, start);
+            self.forward(&mut ws, rows);
+            out.extend_from_slice(&ws.output()[..rows]);
+        }
+        out
+    }
+
+    /// The mean over the rows of `x` of the gradient of the output with respect to the
+    /// input: a network's effective weights. For a linear model these are its weights.
+    pub fn mean_input_gradient(&self, x: ArrayView2<f64>) -> [f64; FEATURES] {
+        let mut ws = Workspace::new(self, PREDICT_CHUNK);
+        let mut total = [0.0; FEATURES];
+        for start in (0..x.nrows()).step_by(PREDICT_CHUNK) {
+            let rows = ws.load(x, start);
+            self.forward(&mut ws, rows);
+            ws.output_grad_mut()[..rows].fill(1.0);
+            self.backward(&mut ws, rows);
+            for r in 0..rows {
+                for (t, g) in total.iter_mut().zip(&ws.input_grad()[r * FEATURES..]) {
+                    *t += g;
+                }
+            }
+        }
+        total.map(|t| t / x.nrows() as f64)
+    }
+}
+
+/// Rows evaluated at once when predicting.
+const PREDICT_CHUNK: usize = 256;
+
+/// Buffers for the forward and backward passes of a batch, allocated once per training
+/// run so that the training loop itself allocates nothing.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    capacity: usize,
+    /// Layer inputs and outputs: `activations[0]` is the batch, the last is the output.
+    activations: Vec<Vec<f64>>,
+    /// Gradients of the loss with respect to each entry of `activations`.
+    deltas: Vec<Vec<f64>>,
+    /// Gradient with respect to every parameter.
+    pub grads: Vec<f64>,
+}
+
+impl Workspace {
+    /// Buffers for batches of up to `capacity` rows.
+    pub fn new(net: &Network, capacity: usize) -> Workspace {
+        let buffers = || net.sizes.iter().map(|&s| vec![0.0; s * capacity]).collect();
+        Workspace {
+            capacity,
+            activations: buffers(),
+            deltas: buffers(),
+            grads: vec![0.0; net.params.len()],
+        }
+    }
+
+    /// The largest batch these buffers hold.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The batch input, `capacity` rows of X1, X2, X3.
+    pub fn input_mut(&mut self) -> &mut [f64] {
+        &mut self.activations[0]
+    }
+
+    /// Copies up to `capacity` rows of `x` from `start` into the input; returns how many.
+    fn load(&mut self, x: ArrayView2<f64>, start: usize) -> usize {
+        let rows = self.capacity.min(x.nrows() - start);
+        let input = &mut self.activations[0];
+        for r in 0..rows {
+            for f in 0..FEATURES {
+                input[r * FEATURES + f] = x[[start + r, f]];
+            }
+        }
+        rows
+    }
+
+    /// The network's outputs after a forward pass.
+    pub fn output(&self) -> &[f64] {
+        self.activations.last().expect("a network has an output layer")
+    }
+
+    /// Where the gradient of the loss with respect to each output goes before a backward
+    /// pass.
+    pub fn output_grad_mut(&mut self) -> &mut [f64] {
+        self.deltas.last_mut().expect("a network has an output layer")
+    }
+
+    /// The gradient with respect to the inputs after a backward pass.
+    pub fn input_grad(&self) -> &[f64] {
+        &self.deltas[0]
+    }
+}

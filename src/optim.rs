@@ -1,0 +1,104 @@
+//! The optimiser and schedule of the case study, written to match PyTorch's `Adam` and
+//! `StepLR` step for step.
+
+/// Adam (Kingma and Ba, 2015) with PyTorch's bias correction:
+///
+/// ```text
+/// m ← β1·m + (1 − β1)·g            m_hat = m / (1 − β1^t)
+/// v ← β2·v + (1 − β2)·g²           θ ← θ − lr · m_hat / (√v / √(1 − β2^t) + ε)
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adam {
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    /// Steps taken so far (t).
+    steps: i32,
+    /// First-moment estimate m, one per parameter.
+    m: Vec<f64>,
+    /// Second-moment estimate v, one per parameter.
+    v: Vec<f64>,
+}
+
+impl Adam {
+    /// Adam for `count` parameters with the defaults of the literature and of PyTorch:
+    /// β = (0.9, 0.999), ε = 1e-8.
+    pub fn new(count: usize) -> Adam {
+        Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            steps: 0,
+            m: vec![0.0; count],
+            v: vec![0.0; count],
+        }
+    }
+
+    /// One update of `params` along `grads` with learning rate `lr`.
+    pub fn step(&mut self, params: &mut [f64], grads: &[f64], lr: f64) {
+        self.steps = self.steps.saturating_add(1);
+        let t = f64::from(self.steps);
+        let bias_correction1 = 1.0 - libm::pow(self.beta1, t);
+        let bias_correction2_sqrt = libm::sqrt(1.0 - libm::pow(self.beta2, t));
+        let step_size = lr / bias_correction1;
+        let (beta1, beta2, eps) = (self.beta1, self.beta2, self.eps);
+        for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v) {
+            *m = beta1 * *m + (1.0 - beta1) * g;
+            *v = beta2 * *v + (1.0 - beta2) * g * g;
+            let denom = libm::sqrt(*v) / bias_correction2_sqrt + eps;
+            *p -= step_size * (*m / denom);
+        }
+    }
+}
+
+/// StepLR: the learning rate of epoch `epoch` (from 0) is `lr · gamma^⌊epoch / step⌋`.
+///
+/// ```
+/// use spurious_lab::optim::step_lr;
+/// assert_eq!(step_lr(1e-3, 10, 0.5, 9), 1e-3);
+/// assert_eq!(step_lr(1e-3, 10, 0.5, 25), 2.5e-4);
+/// ```
+pub fn step_lr(lr: f64, step: usize, gamma: f64, epoch: usize) -> f64 {
+    lr * libm::pow(gamma, (epoch / step) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_adam_steps_match_hand_computation() {
+        // Step 1 with g = 0.5: m = 0.05, v = 0.00025, m_hat = 0.5, v_hat = 0.25, so the
+        // update is lr · 0.5 / (0.5 + 1e-8).
+        let mut adam = Adam::new(1);
+        let mut p = [1.0];
+        adam.step(&mut p, &[0.5], 0.1);
+        let expected = 1.0 - 0.1 * 0.5 / (0.5 + 1e-8);
+        assert!((p[0] - expected).abs() < 1e-15, "{}", p[0]);
+        // Step 2 with g = -1: m = 0.9·0.05 − 0.1 = −0.055, v = 0.999·0.00025 + 0.001.
+        adam.step(&mut p, &[-1.0], 0.1);
+        let m = -0.055 / (1.0 - 0.81);
+        let v = (0.999 * 0.00025 + 0.001) / (1.0 - 0.999f64 * 0.999);
+        let expected = expected - 0.1 * m / (v.sqrt() + 1e-8);
+        assert!((p[0] - expected).abs() < 1e-14, "{} vs {expected}", p[0]);
+    }
+
+    #[test]
+    fn adam_first_step_moves_each_parameter_by_about_lr() {
+        let mut adam = Adam::new(3);
+        let mut p = [0.0, 0.0, 0.0];
+        adam.step(&mut p, &[1e-3, -20.0, 0.0], 0.01);
+        assert!((p[0] + 0.01).abs() < 1e-7);
+        assert!((p[1] - 0.01).abs() < 1e-9);
+        assert_eq!(p[2], 0.0);
+    }
+
+    #[test]
+    fn step_lr_halves_every_step() {
+        let lrs: Vec<f64> = (0..30).map(|e| step_lr(1e-3, 10, 0.5, e)).collect();
+        assert_eq!(lrs[0], 1e-3);
+        assert_eq!(lrs[10], 5e-4);
+        assert_eq!(lrs[29], 2.5e-4);
+        assert!((step_lr(0.1, 3, 0.1, 7) - 1e-3).abs() < 1e-18);
+    }
+}
