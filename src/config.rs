@@ -5,10 +5,10 @@
 use std::fmt;
 use std::ops::Deref;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How augmentation replaces the spurious feature X3.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Augment {
     /// X3 of another training row, by a fresh random permutation of the column.
@@ -28,7 +28,7 @@ impl Augment {
 
 /// Every setting of the lesson. Fields are public so that a caller can build one freely;
 /// [`Config::validate`] is the only way to the [`ValidConfig`] the engine accepts.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Seed of run 0; run r uses `seed + r`.
     pub seed: u64,
@@ -95,8 +95,24 @@ impl Default for Config {
 
 /// The keys of [`Config::set`], in the order they are documented.
 pub const KEYS: [&str; 18] = [
-    "seed", "runs", "n_train", "n_test", "s_train", "s_ood", "noise", "epochs", "batch", "lr",
-    "step", "gamma", "domains", "s_min", "s_max", "augment", "augment_p", "hidden",
+    "seed",
+    "runs",
+    "n_train",
+    "n_test",
+    "s_train",
+    "s_ood",
+    "noise",
+    "epochs",
+    "batch",
+    "lr",
+    "step",
+    "gamma",
+    "domains",
+    "s_min",
+    "s_max",
+    "augment",
+    "augment_p",
+    "hidden",
 ];
 
 /// Limits of the settings. They keep every run finite and a page responsive; the
@@ -127,7 +143,11 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::UnknownKey(key) => {
-                write!(f, "unknown setting '{key}'; known settings are {}", KEYS.join(", "))
+                write!(
+                    f,
+                    "unknown setting '{key}'; known settings are {}",
+                    KEYS.join(", ")
+                )
             }
             ConfigError::Invalid {
                 key,
@@ -150,7 +170,10 @@ fn invalid(key: &'static str, value: impl fmt::Display, allowed: impl Into<Strin
 
 fn whole(key: &'static str, text: &str, low: usize, high: usize) -> Result<usize, ConfigError> {
     let allowed = || format!("allowed is a whole number from {low} to {high}");
-    let value: usize = text.trim().parse().map_err(|_| invalid(key, text, allowed()))?;
+    let value: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| invalid(key, text, allowed()))?;
     if (low..=high).contains(&value) {
         Ok(value)
     } else {
@@ -185,7 +208,11 @@ impl RealRange {
     }
 
     fn contains(&self, x: f64) -> bool {
-        let above = if self.open_low { x > self.low } else { x >= self.low };
+        let above = if self.open_low {
+            x > self.low
+        } else {
+            x >= self.low
+        };
         above && x <= self.high
     }
 
@@ -200,7 +227,10 @@ impl RealRange {
 }
 
 fn real(key: &'static str, text: &str, range: RealRange) -> Result<f64, ConfigError> {
-    let value: f64 = text.trim().parse().map_err(|_| invalid(key, text, range.describe()))?;
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| invalid(key, text, range.describe()))?;
     if value.is_finite() && range.contains(value) {
         Ok(value)
     } else {
@@ -224,7 +254,12 @@ fn hidden_allowed() -> String {
 fn parse_hidden(text: &str) -> Result<Vec<usize>, ConfigError> {
     let widths: Option<Vec<usize>> = text
         .split(',')
-        .map(|w| w.trim().parse().ok().filter(|w| (1..=MAX_WIDTH).contains(w)))
+        .map(|w| {
+            w.trim()
+                .parse()
+                .ok()
+                .filter(|w| (1..=MAX_WIDTH).contains(w))
+        })
         .collect();
     match widths {
         Some(w) if (1..=MAX_HIDDEN_LAYERS).contains(&w.len()) => Ok(w),
@@ -239,7 +274,11 @@ impl Config {
         match key {
             "seed" => {
                 self.seed = value.trim().parse().map_err(|_| {
-                    invalid("seed", value, "allowed is a whole number from 0 to 2^64 - 1")
+                    invalid(
+                        "seed",
+                        value,
+                        "allowed is a whole number from 0 to 2^64 - 1",
+                    )
                 })?
             }
             "runs" => self.runs = whole("runs", value, 1, MAX_RUNS)?,
@@ -348,7 +387,7 @@ impl Config {
 
 /// A [`Config`] whose every setting has been checked. It can only be made by
 /// [`Config::validate`] and is read through `Deref`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct ValidConfig(Config);
 
@@ -357,12 +396,6 @@ impl Deref for ValidConfig {
 
     fn deref(&self) -> &Config {
         &self.0
-    }
-}
-
-impl Default for ValidConfig {
-    fn default() -> Self {
-        ValidConfig(Config::default())
     }
 }
 

@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::config::ValidConfig;
+use crate::config::{Config, ValidConfig};
 use crate::network::Network;
 use crate::rng::{LabRng, Stream, run_seed};
 use crate::stats::{Summary, rmse};
@@ -15,7 +15,7 @@ use crate::train::{Augmentation, Monitor, Schedule, Stopped, TrainRngs, train};
 use crate::world::Dataset;
 
 /// How the training data is made robust to the spurious feature, if at all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// One training domain, as collected.
@@ -27,7 +27,11 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 3] = [Method::Baseline, Method::Randomization, Method::Augmentation];
+    pub const ALL: [Method; 3] = [
+        Method::Baseline,
+        Method::Randomization,
+        Method::Augmentation,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -56,7 +60,7 @@ impl Method {
 }
 
 /// The model a method trains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     /// Linear regression, 3 → 1.
@@ -165,10 +169,13 @@ fn augmentation_of(config: &ValidConfig, method: Method) -> Option<Augmentation>
 
 /// The least-squares linear model a method's training aims at, over the population and
 /// over the run's own training sample. `None` where the features are linearly dependent.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LeastSquares {
     pub population: Option<LinearParams>,
     pub sample: Option<LinearParams>,
+    /// The training loss of the population optimum: the lowest loss a linear model can
+    /// reach on this training distribution.
+    pub population_loss: Option<f64>,
 }
 
 impl LeastSquares {
@@ -183,15 +190,17 @@ impl LeastSquares {
                 Moments::sample(data),
             ),
         };
+        let optimum = population.optimum();
         LeastSquares {
-            population: population.optimum(),
+            population: optimum,
             sample: sample.optimum(),
+            population_loss: optimum.map(|o| population.risk(&o)),
         }
     }
 }
 
 /// The outcome of one training run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub seed: u64,
     pub rmse_iid: f64,
@@ -257,7 +266,7 @@ pub fn run_one(
 }
 
 /// All runs of one method and model, with their summaries.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MethodResult {
     pub method: Method,
     pub model: ModelKind,
@@ -305,4 +314,33 @@ pub fn run_method(
         .map(|run| run_one(config, method, model, run, monitor))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(MethodResult::new(method, model, runs))
+}
+
+/// The settings that a method and model's results depend on: `config` with every other
+/// setting put back to its default. Two configurations with equal relevant settings give
+/// the same results for that pair, so the page keeps them when an unrelated control moves.
+pub fn relevant_settings(config: &Config, method: Method, model: ModelKind) -> Config {
+    let defaults = Config::default();
+    let mut relevant = config.clone();
+    if method != Method::Randomization {
+        relevant.domains = defaults.domains;
+        relevant.s_min = defaults.s_min;
+        relevant.s_max = defaults.s_max;
+    }
+    if method != Method::Augmentation {
+        relevant.augment = defaults.augment;
+        relevant.augment_p = defaults.augment_p;
+    }
+    if model != ModelKind::Mlp {
+        relevant.hidden = defaults.hidden;
+    }
+    relevant
+}
+
+/// The JSON document of `lab run --json`, of `results.json` and of the page's results
+/// download: the settings and every result.
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub config: &'a ValidConfig,
+    pub results: &'a [MethodResult],
 }

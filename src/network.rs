@@ -243,17 +243,128 @@ impl Workspace {
 
     /// The network's outputs after a forward pass.
     pub fn output(&self) -> &[f64] {
-        self.activations.last().expect("a network has an output layer")
+        self.activations
+            .last()
+            .expect("a network has an output layer")
     }
 
     /// Where the gradient of the loss with respect to each output goes before a backward
     /// pass.
     pub fn output_grad_mut(&mut self) -> &mut [f64] {
-        self.deltas.last_mut().expect("a network has an output layer")
+        self.deltas
+            .last_mut()
+            .expect("a network has an output layer")
     }
 
     /// The gradient with respect to the inputs after a backward pass.
     pub fn input_grad(&self) -> &[f64] {
         &self.deltas[0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Stream;
+    use ndarray::Array2;
+
+    /// Mean squared error of the network on a batch, as the training loop computes it.
+    fn batch_loss(net: &Network, x: &Array2<f64>, y: &[f64]) -> f64 {
+        let predictions = net.predict(x.view());
+        predictions
+            .iter()
+            .zip(y)
+            .map(|(p, t)| (p - t) * (p - t))
+            .sum::<f64>()
+            / y.len() as f64
+    }
+
+    fn random_batch(rows: usize, rng: &mut LabRng) -> (Array2<f64>, Vec<f64>) {
+        let x = Array2::from_shape_fn((rows, FEATURES), |_| rng.normal());
+        let y = (0..rows).map(|_| 3.0 + rng.normal()).collect();
+        (x, y)
+    }
+
+    fn analytic_gradient(net: &Network, x: &Array2<f64>, y: &[f64]) -> Vec<f64> {
+        let rows = y.len();
+        let mut ws = Workspace::new(net, rows);
+        ws.load(x.view(), 0);
+        net.forward(&mut ws, rows);
+        for (r, target) in y.iter().enumerate() {
+            let error = ws.output()[r] - target;
+            ws.output_grad_mut()[r] = 2.0 * error / rows as f64;
+        }
+        net.backward(&mut ws, rows);
+        ws.grads.clone()
+    }
+
+    #[test]
+    fn parameter_gradients_match_finite_differences() {
+        let mut rng = LabRng::new(11, Stream::Init);
+        for hidden in [vec![], vec![5], vec![6, 4]] {
+            let net = Network::new(&hidden, &mut rng);
+            let (x, y) = random_batch(7, &mut rng);
+            let analytic = analytic_gradient(&net, &x, &y);
+            let h = 1e-6;
+            for (k, &exact) in analytic.iter().enumerate() {
+                let mut plus = net.clone();
+                plus.params_mut()[k] += h;
+                let mut minus = net.clone();
+                minus.params_mut()[k] -= h;
+                let numeric = (batch_loss(&plus, &x, &y) - batch_loss(&minus, &x, &y)) / (2.0 * h);
+                let scale = 1.0f64.max(numeric.abs());
+                assert!(
+                    (exact - numeric).abs() < 1e-6 * scale,
+                    "hidden {hidden:?}, parameter {k}: analytic {exact} numeric {numeric}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn input_gradient_matches_finite_differences() {
+        let mut rng = LabRng::new(12, Stream::Init);
+        let net = Network::new(&[8, 8], &mut rng);
+        let (x, _) = random_batch(20, &mut rng);
+        let analytic = net.mean_input_gradient(x.view());
+        let h = 1e-6;
+        for f in 0..FEATURES {
+            let mut plus = x.clone();
+            plus.column_mut(f).mapv_inplace(|v| v + h);
+            let mut minus = x.clone();
+            minus.column_mut(f).mapv_inplace(|v| v - h);
+            let up: f64 = net.predict(plus.view()).iter().sum();
+            let down: f64 = net.predict(minus.view()).iter().sum();
+            let numeric = (up - down) / (2.0 * h * x.nrows() as f64);
+            assert!(
+                (analytic[f] - numeric).abs() < 1e-6,
+                "feature {f}: {analytic:?} vs {numeric}"
+            );
+        }
+    }
+
+    #[test]
+    fn linear_effective_weights_are_its_weights() {
+        let mut rng = LabRng::new(13, Stream::Init);
+        let net = Network::linear(&mut rng);
+        let (x, _) = random_batch(30, &mut rng);
+        let params = net.linear_params().unwrap();
+        let grad = net.mean_input_gradient(x.view());
+        for (g, w) in grad.iter().zip(params.weights) {
+            assert!((g - w).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn initialisation_follows_pytorch_bounds() {
+        let mut rng = LabRng::new(14, Stream::Init);
+        let net = Network::new(&[32, 32], &mut rng);
+        assert_eq!(net.params().len(), 3 * 32 + 32 + 32 * 32 + 32 + 32 + 1);
+        let first = &net.params()[..3 * 32 + 32];
+        let bound = 1.0 / 3.0f64.sqrt();
+        assert!(first.iter().all(|p| p.abs() <= bound));
+        assert!(first.iter().any(|p| p.abs() > 0.9 * bound));
+        let second = &net.params()[3 * 32 + 32..3 * 32 + 32 + 32 * 32 + 32];
+        assert!(second.iter().all(|p| p.abs() <= 1.0 / 32.0f64.sqrt()));
     }
 }

@@ -42,7 +42,12 @@ impl Adam {
         let bias_correction2_sqrt = libm::sqrt(1.0 - libm::pow(self.beta2, t));
         let step_size = lr / bias_correction1;
         let (beta1, beta2, eps) = (self.beta1, self.beta2, self.eps);
-        for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v) {
+        for (((p, &g), m), v) in params
+            .iter_mut()
+            .zip(grads)
+            .zip(&mut self.m)
+            .zip(&mut self.v)
+        {
             *m = beta1 * *m + (1.0 - beta1) * g;
             *v = beta2 * *v + (1.0 - beta2) * g * g;
             let denom = libm::sqrt(*v) / bias_correction2_sqrt + eps;

@@ -122,7 +122,9 @@ mod tests {
 
     #[test]
     fn streams_differ_and_repeat() {
-        let a: Vec<u64> = (0..4).map(|_| LabRng::new(7, Stream::Init).inner.next_u64()).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| LabRng::new(7, Stream::Init).inner.next_u64())
+            .collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
         let mut init = LabRng::new(7, Stream::Init);
         let mut shuffle = LabRng::new(7, Stream::Shuffle);

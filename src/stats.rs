@@ -1,7 +1,7 @@
 //! Summaries of results over runs: mean and standard deviation for the tables, quartiles
 //! and Tukey whiskers for the box plots, and the correlations the data step shows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Arithmetic mean; NaN for no values.
 pub fn mean(values: &[f64]) -> f64 {
@@ -62,7 +62,7 @@ pub fn correlation(a: impl Iterator<Item = f64>, b: impl Iterator<Item = f64>) -
 ///
 /// Runs whose value is not finite (training that diverged) are left out of every
 /// statistic and counted in `non_finite`, so one bad run cannot hide the others.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub count: usize,
     pub non_finite: usize,
@@ -100,7 +100,12 @@ impl Summary {
             q3,
             max: sorted.last().copied().unwrap_or(f64::NAN),
             whisker_low: sorted.iter().find(inside).copied().unwrap_or(f64::NAN),
-            whisker_high: sorted.iter().rev().find(inside).copied().unwrap_or(f64::NAN),
+            whisker_high: sorted
+                .iter()
+                .rev()
+                .find(inside)
+                .copied()
+                .unwrap_or(f64::NAN),
             outliers: sorted.iter().filter(|v| !inside(v)).copied().collect(),
         }
     }
@@ -130,8 +135,9 @@ mod tests {
         assert_eq!((s.q1, s.median, s.q3), (3.25, 5.5, 7.75));
         assert_eq!((s.whisker_low, s.whisker_high), (1.0, 9.0));
         assert_eq!(s.outliers, vec![30.0]);
-        // Sample standard deviation, np.std(values, ddof=1).
-        assert!((s.std - 8.249579113843055).abs() < 1e-12);
+        // Sample standard deviation: squared deviations from 7.5 sum to 622.5, over n − 1 = 9
+        // (Python's statistics.stdev gives 8.3166499665831).
+        assert!((s.std - (622.5f64 / 9.0).sqrt()).abs() < 1e-12);
     }
 
     #[test]
@@ -145,7 +151,10 @@ mod tests {
     #[test]
     fn single_value_has_zero_spread() {
         let s = Summary::of(&[0.5]);
-        assert_eq!((s.std, s.q1, s.q3, s.whisker_low, s.whisker_high), (0.0, 0.5, 0.5, 0.5, 0.5));
+        assert_eq!(
+            (s.std, s.q1, s.q3, s.whisker_low, s.whisker_high),
+            (0.0, 0.5, 0.5, 0.5, 0.5)
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! (training has not reached the optimum).
 //!
 //! With z = (X1, X2, X3, 1) and θ = (w1, w2, w3, bias), the squared risk is
-//! R(θ) = θᵀMθ − 2qᵀθ + E[Y²], where M = E[z zᵀ] and q = E[z Y]. Its minimiser solves
-//! Mθ = q. In a domain with spurious factor s and noise σ (E[Y] = 3, E[Y²] = 15):
+//! R(θ) = θᵀMθ − 2qᵀθ + E(Y²), where M = E(z zᵀ) and q = E(z Y). Its minimiser solves
+//! Mθ = q. In a domain with spurious factor s and noise σ (E(Y) = 3, E(Y²) = 15):
 //!
 //! ```text
 //!       | 1    0    s           0  |          |  1  |
@@ -15,15 +15,15 @@
 //!       | 0    0    3s          1  |          |  3  |
 //! ```
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::world::{CAUSAL_BIAS, CAUSAL_WEIGHTS, Dataset};
 
-/// E[Y²] for Y = X1 + 2·X2 + 3 + N(0, 1): 1 + 4 + 1 + 9.
+/// E(Y²) for Y = X1 + 2·X2 + 3 + N(0, 1): 1 + 4 + 1 + 9.
 const TARGET_SECOND_MOMENT: f64 = 15.0;
 
 /// The parameters of a linear model y = w·x + bias.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinearParams {
     pub weights: [f64; 3],
     pub bias: f64,
@@ -51,11 +51,11 @@ impl LinearParams {
 /// Second moments of the features z = (X1, X2, X3, 1) and their products with Y.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Moments {
-    /// E[z zᵀ].
+    /// E(z zᵀ).
     pub gram: [[f64; 4]; 4],
-    /// E[z Y].
+    /// E(z Y).
     pub cross: [f64; 4],
-    /// E[Y²].
+    /// E(Y²).
     pub target: f64,
 }
 
@@ -91,7 +91,7 @@ impl Moments {
             m.gram[2][j] *= kept;
             m.gram[j][2] *= kept;
         }
-        // E[X3' Y] = (1 − p)·E[X3 Y] + p·E[X3]·E[Y].
+        // E(X3' Y) = (1 − p)·E(X3 Y) + p·E(X3)·E(Y).
         m.cross[2] = kept * m.cross[2] + p * (3.0 * s) * CAUSAL_BIAS;
         m
     }
@@ -186,15 +186,16 @@ fn solve4(mut a: [[f64; 4]; 4], mut b: [f64; 4]) -> Option<[f64; 4]> {
     let scale = a.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
     for col in 0..4 {
         let pivot = (col..4).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if !(a[pivot][col].abs() > 1e-12 * scale) {
+        if a[pivot][col].is_nan() || a[pivot][col].abs() <= 1e-12 * scale {
             return None;
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
         for row in col + 1..4 {
             let factor = a[row][col] / a[col][col];
-            for k in col..4 {
-                a[row][k] -= factor * a[col][k];
+            let pivot_row = a[col];
+            for (x, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= factor * p;
             }
             b[row] -= factor * b[col];
         }
@@ -228,8 +229,8 @@ mod tests {
             let opt = m.optimum().unwrap();
             let b = sigma * sigma / (s * s + sigma * sigma);
             let expected = [b, 2.0 * b, s / (s * s + sigma * sigma)];
-            for k in 0..3 {
-                assert!(close(opt.weights[k], expected[k], 1e-12), "{s} {sigma} {opt:?}");
+            for (w, e) in opt.weights.iter().zip(expected) {
+                assert!(close(*w, e, 1e-12), "{s} {sigma} {opt:?}");
             }
             assert!(close(opt.bias, 3.0 * b, 1e-12));
             assert!(close(m.risk(&opt), b, 1e-12));
@@ -247,7 +248,11 @@ mod tests {
     #[test]
     fn causal_model_has_unit_risk_everywhere() {
         for s in [-1.0, 0.0, 0.1, 0.2, 2.0] {
-            assert!(close(Moments::domain(s, 0.1).risk(&LinearParams::CAUSAL), 1.0, 1e-12));
+            assert!(close(
+                Moments::domain(s, 0.1).risk(&LinearParams::CAUSAL),
+                1.0,
+                1e-12
+            ));
         }
     }
 
@@ -282,7 +287,11 @@ mod tests {
         }
         let full = Moments::augmented_domain(s, sigma, 1.0).optimum().unwrap();
         for k in 0..3 {
-            assert!(close(full.weights[k], LinearParams::CAUSAL.weights[k], 1e-12));
+            assert!(close(
+                full.weights[k],
+                LinearParams::CAUSAL.weights[k],
+                1e-12
+            ));
         }
         assert!(close(full.bias, 3.0, 1e-12));
     }

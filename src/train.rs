@@ -108,8 +108,8 @@ pub fn train(
 
             // Loss (1/B)·Σ(f − y)² and its gradient 2(f − y)/B with respect to each output.
             let mut squares = 0.0;
-            for r in 0..rows {
-                let error = ws.output()[r] - data.y[chunk[r]];
+            for (r, &i) in chunk.iter().enumerate() {
+                let error = ws.output()[r] - data.y[i];
                 squares += error * error;
                 ws.output_grad_mut()[r] = 2.0 * error / rows as f64;
             }

@@ -41,7 +41,10 @@ impl Dataset {
     /// in the same order whatever the factors are, so two datasets drawn from the same
     /// stream share their causes and differ only in X3: comparisons stay paired.
     pub fn generate(n: usize, spurious_factors: &[f64], noise: f64, rng: &mut LabRng) -> Self {
-        assert!(!spurious_factors.is_empty(), "a dataset needs at least one domain");
+        assert!(
+            !spurious_factors.is_empty(),
+            "a dataset needs at least one domain"
+        );
         let domains = spurious_factors.len();
         let mut x = Array2::zeros((n, FEATURES));
         let mut y = Array1::zeros(n);
@@ -55,7 +58,8 @@ impl Dataset {
             let x2 = rng.normal();
             let target_noise = rng.normal();
             let effect_noise = rng.normal();
-            let target = CAUSAL_WEIGHTS[0] * x1 + CAUSAL_WEIGHTS[1] * x2 + CAUSAL_BIAS + target_noise;
+            let target =
+                CAUSAL_WEIGHTS[0] * x1 + CAUSAL_WEIGHTS[1] * x2 + CAUSAL_BIAS + target_noise;
             x[[i, 0]] = x1;
             x[[i, 1]] = x2;
             x[[i, 2]] = spurious_factors[d] * target + noise * effect_noise;
@@ -81,6 +85,9 @@ impl Dataset {
 
     /// Pearson correlation of feature `feature` with Y; 0 when either is constant.
     pub fn correlation(&self, feature: usize) -> f64 {
-        crate::stats::correlation(self.x.column(feature).iter().copied(), self.y.iter().copied())
+        crate::stats::correlation(
+            self.x.column(feature).iter().copied(),
+            self.y.iter().copied(),
+        )
     }
 }
