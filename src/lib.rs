@@ -9,10 +9,14 @@
 //! the page runs.
 
 pub mod charts;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod config;
 pub mod experiment;
 pub mod network;
 pub mod optim;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod parallel;
 pub mod rng;
 pub mod stats;
 pub mod theory;

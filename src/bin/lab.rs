@@ -1,13 +1,26 @@
-use spurious_lab::config::ValidConfig;
-use spurious_lab::experiment::*;
-fn main() {
-    let cfg = ValidConfig::default();
-    for model in ModelKind::ALL {
-        for method in Method::ALL {
-            let t = std::time::Instant::now();
-            let r = run_method(&cfg, method, model, &mut ()).unwrap();
-            let (w, b) = r.mean_params();
-            println!("{:?} {:?} iid {:.3}±{:.3} ood {:.3}±{:.3} w {:.3?} b {:?} ls {:?} {:?}", model, method, r.rmse_iid.mean, r.rmse_iid.std, r.rmse_ood.mean, r.rmse_ood.std, w, b, r.runs[0].least_squares.sample.map(|p| p.weights), t.elapsed());
+//! `lab`: the lesson's experiments and figures on the command line. See `lab help`.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    use spurious_lab::cli::{self, CliError};
+    use std::process::ExitCode;
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = cli::parse(&args).and_then(|command| {
+        let mut stdout = std::io::stdout().lock();
+        cli::execute(command, &mut stdout)
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("lab: {error}");
+            match error {
+                CliError::Io { .. } | CliError::Chart(_) => ExitCode::FAILURE,
+                _ => ExitCode::from(2),
+            }
         }
     }
 }
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
