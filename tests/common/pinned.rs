@@ -1,0 +1,32 @@
+//! A small run whose results are pinned bit for bit, shared by the native tests and the
+//! browser tests: the same seed must give the same bits on every target.
+
+use spurious_lab::config::{ValidConfig, from_pairs};
+use spurious_lab::experiment::{Method, ModelKind, run_one};
+
+/// The bits of [IID RMSE, OOD RMSE] of the linear baseline and the augmented MLP.
+pub const PINNED_BITS: [u64; 4] = [
+    4616312491403207345,
+    4615699297810065762,
+    4616194371648140497,
+    4615255731575666284,
+];
+
+pub fn pinned_config() -> ValidConfig {
+    from_pairs([
+        ("runs", "1"),
+        ("n_train", "200"),
+        ("n_test", "100"),
+        ("epochs", "3"),
+        ("hidden", "4"),
+    ])
+    .expect("the pinned settings are valid")
+}
+
+/// Runs the pinned experiment and returns the bits to compare with [`PINNED_BITS`].
+pub fn pinned_bits() -> [u64; 4] {
+    let config = pinned_config();
+    let linear = run_one(&config, Method::Baseline, ModelKind::Linear, 0, &mut ()).unwrap();
+    let mlp = run_one(&config, Method::Augmentation, ModelKind::Mlp, 0, &mut ()).unwrap();
+    [linear.rmse_iid, linear.rmse_ood, mlp.rmse_iid, mlp.rmse_ood].map(f64::to_bits)
+}
