@@ -21,4 +21,6 @@ pub mod rng;
 pub mod stats;
 pub mod theory;
 pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 pub mod world;
