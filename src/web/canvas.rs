@@ -1,0 +1,342 @@
+//! Figures on canvas: a backend that draws in CSS pixels on a canvas sized in device
+//! pixels (crisp on high-density screens), and the component that shows one figure with
+//! its caption, its data table and its export buttons, redrawn when the data or the width
+//! changes.
+
+use std::rc::Rc;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+};
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlCanvasElement, HtmlElement};
+use yew::prelude::*;
+
+use super::download;
+use crate::charts::{self, ChartError, ChartInput, DataSample};
+use crate::config::ValidConfig;
+use crate::experiment::MethodResult;
+
+/// A canvas backend whose coordinates are CSS pixels: the canvas holds `ratio` device
+/// pixels per CSS pixel and its context is scaled to match.
+pub(crate) struct ScaledCanvas {
+    inner: CanvasBackend,
+    size: (u32, u32),
+}
+
+impl DrawingBackend for ScaledCanvas {
+    type ErrorType = <CanvasBackend as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.present()
+    }
+
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_path(path, style)
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.fill_polygon(vert, style)
+    }
+
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_text(text, style, pos)
+    }
+
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+        self.inner.estimate_text_size(text, style)
+    }
+}
+
+/// Everything the figures are drawn from, shared by all figure components. A new
+/// snapshot is made whenever anything in it changes, so comparing pointers is enough.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub config: ValidConfig,
+    pub data: Option<DataSample>,
+    pub results: Vec<MethodResult>,
+}
+
+/// Snapshots are never changed once made, so two are the same exactly when they are one:
+/// comparing addresses spares the page a deep comparison of thousands of samples.
+impl PartialEq for Snapshot {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Snapshot {
+    pub fn input(&self) -> ChartInput<'_> {
+        ChartInput {
+            config: &self.config,
+            data: self.data.as_ref(),
+            results: &self.results,
+        }
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct FigureProps {
+    pub id: &'static str,
+    pub snapshot: Rc<Snapshot>,
+    /// Shown instead of the figure while its results are missing.
+    #[prop_or_default]
+    pub placeholder: AttrValue,
+}
+
+impl PartialEq for FigureProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && Rc::ptr_eq(&self.snapshot, &other.snapshot)
+            && self.placeholder == other.placeholder
+    }
+}
+
+/// Sizes `canvas` to `width` CSS pixels (at the aspect ratio of `default_size`) and as
+/// many device pixels as the screen has, and draws on it with `paint`.
+pub(crate) fn draw_with(
+    canvas: &HtmlCanvasElement,
+    default_size: (u32, u32),
+    width: u32,
+    paint: impl FnOnce(&DrawingArea<ScaledCanvas, Shift>) -> Result<(), ChartError>,
+) -> Result<(), String> {
+    let (default_w, default_h) = default_size;
+    let width = width.clamp(280, 1200);
+    let height = (f64::from(width) * f64::from(default_h) / f64::from(default_w)).round() as u32;
+    let height = height.max(200);
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 4.0);
+    canvas.set_width((f64::from(width) * ratio).round() as u32);
+    canvas.set_height((f64::from(height) * ratio).round() as u32);
+    let style = canvas.style();
+    let _ = style.set_property("width", &format!("{width}px"));
+    let _ = style.set_property("height", &format!("{height}px"));
+    let context = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        .ok_or("this browser cannot draw on a canvas")?;
+    context
+        .set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)
+        .map_err(|_| "the canvas could not be scaled")?;
+    let inner = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or("this browser cannot draw on a canvas")?;
+    let area = ScaledCanvas {
+        inner,
+        size: (width, height),
+    }
+    .into_drawing_area();
+    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    paint(&area).map_err(|e| e.to_string())?;
+    area.present().map_err(|e| e.to_string())
+}
+
+/// The width of the element that holds `canvas`, in CSS pixels.
+pub(crate) fn frame_width(canvas: &HtmlCanvasElement) -> u32 {
+    canvas
+        .parent_element()
+        .map_or(640, |p| p.client_width().max(0) as u32)
+}
+
+/// One figure: title, canvas, caption, a data table (always in the page for screen
+/// readers, shown on request) and export to PNG and CSV.
+#[function_component(Figure)]
+pub fn figure(props: &FigureProps) -> Html {
+    let canvas_ref = use_node_ref();
+    let frame_ref = use_node_ref();
+    let width = use_state(|| 0u32);
+    let show_table = use_state(|| false);
+    let draw_error = use_state(|| None::<String>);
+    let figure = charts::figure(props.id);
+    let input = props.snapshot.input();
+    let table = charts::table(props.id, &input);
+    let missing = matches!(table, Err(ChartError::MissingResults { .. }));
+
+    {
+        // Follow the width of the frame, so the figure is redrawn on resize.
+        let frame_ref = frame_ref.clone();
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let observer = frame_ref.cast::<HtmlElement>().and_then(|frame| {
+                width.set(frame.client_width().max(0) as u32);
+                let callback =
+                    Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                        if let Some(entry) =
+                            entries.get(0).dyn_ref::<web_sys::ResizeObserverEntry>()
+                        {
+                            let w = entry.content_rect().width().round() as u32;
+                            if w != *width {
+                                width.set(w);
+                            }
+                        }
+                    });
+                let observer =
+                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&frame);
+                Some((observer, callback))
+            });
+            move || {
+                if let Some((observer, _callback)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    {
+        let canvas_ref = canvas_ref.clone();
+        let snapshot = props.snapshot.clone();
+        let id = props.id;
+        let draw_error = draw_error.clone();
+        use_effect_with(
+            (snapshot, *width, missing),
+            move |(snapshot, width, missing)| {
+                if let (Some(canvas), false, true) =
+                    (canvas_ref.cast::<HtmlCanvasElement>(), *missing, *width > 0)
+                {
+                    let input = snapshot.input();
+                    let result = draw_with(&canvas, charts::default_size(id), *width, |area| {
+                        charts::draw(id, &input, area)
+                    });
+                    draw_error.set(result.err());
+                }
+            },
+        );
+    }
+
+    let title = figure.map_or(props.id, |f| f.title);
+    let caption = figure.map_or("", |f| f.caption);
+    let toggle = {
+        let show_table = show_table.clone();
+        Callback::from(move |_| show_table.set(!*show_table))
+    };
+    let png = {
+        let canvas_ref = canvas_ref.clone();
+        let id = props.id;
+        Callback::from(move |_| {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                if let Ok(url) = canvas.to_data_url() {
+                    download::url(&url, &format!("{id}.png"));
+                }
+            }
+        })
+    };
+    let csv = {
+        let table = table.as_ref().ok().cloned();
+        let id = props.id;
+        Callback::from(move |_| {
+            if let Some(table) = &table {
+                download::text(&table.to_csv(), "text/csv", &format!("{id}.csv"));
+            }
+        })
+    };
+    let table_id = format!("table-{}", props.id);
+    let aria = format!("{title}. {caption}");
+
+    html! {
+        <figure class="figure" id={format!("fig-{}", props.id)} data-figure={props.id}>
+            // The drawn figure carries its title; the text stays for screen readers.
+            <figcaption class={classes!("figure-title", (!missing).then_some("visually-hidden"))}>{ title }</figcaption>
+            <div class="figure-frame" ref={frame_ref}>
+                if missing {
+                    <div class="figure-placeholder" role="note">{ props.placeholder.clone() }</div>
+                } else {
+                    <canvas ref={canvas_ref} role="img" aria-label={aria} aria-describedby={table_id.clone()} />
+                }
+            </div>
+            if let Some(error) = (*draw_error).clone() {
+                <p class="figure-error" role="alert">{ format!("This figure could not be drawn: {error}") }</p>
+            }
+            <p class="figure-caption">{ caption }</p>
+            if !missing {
+                <div class="figure-tools">
+                    <button type="button" onclick={toggle} aria-expanded={(*show_table).to_string()} aria-controls={table_id.clone()}>
+                        { if *show_table { "Hide data" } else { "Show data" } }
+                    </button>
+                    <button type="button" onclick={png}>{ "PNG" }</button>
+                    <button type="button" onclick={csv}>{ "CSV" }</button>
+                </div>
+            }
+            if let Ok(table) = &table {
+                <div id={table_id} class={classes!("figure-table", (!*show_table).then_some("visually-hidden"))}>
+                    <table>
+                        <caption>{ format!("Data of the figure “{title}”") }</caption>
+                        <thead><tr>{ for table.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
+                        <tbody>
+                            { for table.rows.iter().map(|row| html! {
+                                <tr>{ for row.iter().map(|cell| html! { <td>{ cell }</td> }) }</tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+        </figure>
+    }
+}

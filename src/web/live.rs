@@ -1,0 +1,36 @@
+//! The loss curve drawn while a step trains: every run's losses so far, epoch by epoch.
+
+use yew::prelude::*;
+
+use crate::experiment::Method;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct LiveLossProps {
+    pub method: Method,
+    /// The losses of each run so far (complete runs have all their epochs).
+    pub curves: Vec<Vec<f64>>,
+    pub epochs: usize,
+}
+
+#[function_component(LiveLoss)]
+pub fn live_loss(props: &LiveLossProps) -> Html {
+    let canvas_ref = use_node_ref();
+    let started = props.curves.iter().any(|c| !c.is_empty());
+    {
+        let canvas_ref = canvas_ref.clone();
+        use_effect_with(props.clone(), move |props| {
+            if let Some(canvas) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
+                let width = super::canvas::frame_width(&canvas);
+                // A failed drawing of the live curve leaves the finished figures to speak.
+                let _ = super::canvas::draw_with(&canvas, (640, 220), width, |area| {
+                    crate::charts::draw_live_loss(area, props.method, &props.curves, props.epochs)
+                });
+            }
+        });
+    }
+    html! {
+        <div class={classes!("live-loss", (!started).then_some("visually-hidden"))} aria-hidden="true">
+            <canvas ref={canvas_ref} />
+        </div>
+    }
+}

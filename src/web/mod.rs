@@ -1,0 +1,60 @@
+//! The lesson in the browser: a Yew page over the same engine, with training in Web
+//! Workers. Only built for wasm32.
+
+mod address;
+mod app;
+pub mod canvas;
+pub mod controls;
+mod download;
+mod intuition;
+mod live;
+mod pool;
+pub mod protocol;
+mod state;
+pub mod worker;
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+
+pub use address::parse_query;
+
+/// Shows a message in the page instead of leaving it blank if the page itself fails.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!(
+            "Something went wrong inside the lesson, and it stopped. Reloading the page \
+             usually helps; if it does not, the details below say what failed.\n\n{info}"
+        );
+        web_sys::console::error_1(&message.clone().into());
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Some(element) = document.get_element_by_id("fatal") {
+            element.set_text_content(Some(&message));
+            if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+                element.set_hidden(false);
+            }
+        }
+    }));
+}
+
+/// Mounts the lesson on `#app`.
+pub fn start_app() {
+    install_panic_hook();
+    address::expose_results();
+    let (config, notices) = address::read();
+    let lesson = Rc::new(state::Lesson::new(config, notices));
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    let props = app::AppProps { lesson };
+    match root {
+        Some(root) => {
+            yew::Renderer::<app::App>::with_root_and_props(root, props).render();
+        }
+        None => {
+            yew::Renderer::<app::App>::with_props(props).render();
+        }
+    }
+}
