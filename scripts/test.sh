@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
 # Runs every test of the lesson from a fresh clone: installs what is missing, checks
-# formatting and lints, then runs the native tests of the engine, the charts and `lab`.
+# formatting and lints, runs the native tests of the engine, the charts and `lab`, the
+# browser tests of the wasm build, and the end-to-end test of the built page in headless
+# Chromium (screenshots in target/e2e/).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-"$root/scripts/setup.sh" native
-export PATH="$HOME/.cargo/bin:$PATH"
+"$root/scripts/setup.sh" browser
+export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy"
+echo "== cargo clippy (native and wasm32)"
 cargo clippy --release --all-targets --locked -- -D warnings
+cargo clippy --release --locked --target wasm32-unknown-unknown --lib --bins --test web -- -D warnings
+
 echo "== native tests (engine, charts, command line)"
 cargo test --release --locked
+
+echo "== browser tests of the wasm build (wasm-bindgen-test, headless Chromium)"
+CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test --release --locked --target wasm32-unknown-unknown --test web
+
+echo "== end-to-end test of the built page (headless Chromium)"
+trunk build --release --offline
+cargo build --release --locked --bin lab
+node tests/e2e/lesson.mjs dist target/release/lab

@@ -1,0 +1,226 @@
+// End-to-end test of the built page: serves dist/ on localhost, opens it in Debian's
+// headless Chromium, runs the whole lesson, and checks what a reader would see: every step
+// and figure present and drawn, the numbers equal to the command line's, no console
+// errors, no request outside the page's own files. Saves screenshots to target/e2e/.
+//
+//   node tests/e2e/lesson.mjs DIST_DIR LAB_BINARY
+import { createServer } from "node:http";
+import { readFile, stat, mkdir, writeFile, readdir } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { gzipSync } from "node:zlib";
+import { extname, join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const dist = resolve(process.argv[2] ?? "dist");
+const lab = resolve(process.argv[3] ?? "target/release/lab");
+const shots = resolve("target/e2e");
+const STEPS = ["intuition", "data", "baseline", "randomization", "augmentation", "summary", "mlp", "takeaways"];
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = "") {
+  if (ok) {
+    passed += 1;
+    console.log(`ok   ${name}`);
+  } else {
+    failed += 1;
+    console.log(`FAIL ${name}${detail ? `: ${detail}` : ""}`);
+  }
+}
+
+const TYPES = {
+  ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json",
+};
+
+function serve(root) {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+    const file = join(root, path.endsWith("/") ? `${path}index.html` : path);
+    try {
+      if (!file.startsWith(root)) throw new Error("outside");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end("not found");
+    }
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+}
+
+async function sizes(root) {
+  const out = {};
+  for (const name of await readdir(root)) {
+    if (!/\.(wasm|js)$/.test(name)) continue;
+    const body = await readFile(join(root, name));
+    out[name] = { raw: body.length, gzip: gzipSync(body, { level: 9 }).length };
+  }
+  return out;
+}
+
+async function main() {
+  await mkdir(shots, { recursive: true });
+  const server = await serve(dist);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    await lessonTest(browser, origin);
+    await addressTest(browser, origin);
+    await phoneTest(browser, origin);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  const built = await sizes(dist);
+  for (const [name, s] of Object.entries(built)) {
+    console.log(`size ${name}: ${(s.raw / 1024).toFixed(1)} KiB raw, ${(s.gzip / 1024).toFixed(1)} KiB gzipped`);
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+function watch(page, origin) {
+  const problems = { console: [], outside: [], failed: [] };
+  page.on("console", (m) => { if (m.type() === "error") problems.console.push(m.text()); });
+  page.on("pageerror", (e) => problems.console.push(String(e)));
+  page.on("request", (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith("data:") && !r.url().startsWith("blob:")) problems.outside.push(r.url()); });
+  page.on("requestfailed", (r) => problems.failed.push(r.url()));
+  page.on("response", (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
+  return problems;
+}
+
+async function lessonTest(browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  const problems = watch(page, origin);
+  await page.goto(`${origin}/`);
+  await page.waitForSelector("#run-everything", { timeout: 60_000 }).catch((e) => {
+    throw new Error(`the page did not start (${problems.console.join(" | ") || "no console output"}): ${e.message}`);
+  });
+
+  for (const id of STEPS) {
+    const heading = await page.locator(`#${id} h2`).count();
+    const linked = await page.locator(`nav.toc a[href="#${id}"]`).count();
+    check(`step ${id} has a heading and a table-of-contents link`, heading === 1 && linked === 1);
+  }
+  check("no placeholder step for later material", (await page.locator("#beyond").count()) === 0);
+
+  // Predict before the reveal, as a reader would.
+  await page.locator('#predict-baseline input[value="higher"]').check();
+
+  const started = Date.now();
+  await page.click("#run-everything");
+  await page.waitForFunction(() => {
+    const doc = JSON.parse(window.spuriousLab.results() || "{}");
+    const results = doc.results ?? [];
+    return results.length === 6 && results.every((r) => r.runs.length === doc.config.runs);
+  }, null, { timeout: 600_000, polling: 250 });
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`time: whole default lesson in headless Chromium ${seconds.toFixed(1)} s`);
+  await page.waitForTimeout(500);
+
+  const outcome = await page.locator("#predict-baseline .prediction-outcome").textContent();
+  check("the reader's guess is shown next to the outcome", /You predicted “higher”, and it is higher/.test(outcome ?? ""), outcome ?? "");
+
+  // Every figure is drawn and not blank.
+  const figures = await page.evaluate(() => [...document.querySelectorAll("[data-figure]")].map((f) => {
+    const canvas = f.querySelector("canvas");
+    if (!canvas) return { id: f.dataset.figure, drawn: 0 };
+    const ctx = canvas.getContext("2d");
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235) ink += 1;
+    return { id: f.dataset.figure, drawn: ink / (data.length / 4), rows: f.querySelectorAll("tbody tr").length };
+  }));
+  const expected = ["data", "baseline-weights", "baseline-rmse", "baseline-loss", "randomization-weights",
+    "randomization-rmse", "randomization-loss", "augmentation-weights", "augmentation-rmse", "augmentation-loss",
+    "summary-box", "mlp-box", "mlp-effective-weights", "mlp-loss"];
+  for (const id of expected) {
+    const f = figures.find((x) => x.id === id);
+    check(`figure ${id} is drawn`, f && f.drawn > 0.01, f ? `ink ${f.drawn}` : "missing");
+    check(`figure ${id} has a data table`, f && f.rows > 0);
+  }
+
+  // The page's numbers are the command line's, bit for bit.
+  const page_doc = JSON.parse(await page.evaluate(() => window.spuriousLab.results()));
+  const cli_doc = JSON.parse(execFileSync(lab, ["run", "--json"], { encoding: "utf8", maxBuffer: 1 << 26 }));
+  check("the page ran the default settings", JSON.stringify(page_doc.config) === JSON.stringify(cli_doc.config));
+  let mismatches = 0;
+  for (const c of cli_doc.results) {
+    const p = page_doc.results.find((r) => r.method === c.method && r.model === c.model);
+    if (!p) { mismatches += 1; continue; }
+    c.runs.forEach((run, i) => {
+      const other = p.runs[i];
+      for (const key of ["seed", "rmse_iid", "rmse_ood", "bias"]) if (run[key] !== other[key]) mismatches += 1;
+      run.weights.forEach((w, k) => { if (w !== other.weights[k]) mismatches += 1; });
+      run.loss.forEach((l, k) => { if (l !== other.loss[k]) mismatches += 1; });
+    });
+  }
+  check("every number on the page equals the command line's", mismatches === 0, `${mismatches} differ`);
+
+  const summary = await page.locator("#summary-table").textContent();
+  check("the summary table lists every method", ["Baseline", "randomization", "augmentation"].every((m) => summary.toLowerCase().includes(m.toLowerCase())), summary);
+
+  await page.screenshot({ path: join(shots, "lesson-full.png"), fullPage: true });
+  // Element screenshots scroll; keep the sticky table of contents out of them.
+  await page.addStyleTag({ content: ".toc { position: static !important; }" });
+  for (const id of STEPS) {
+    await page.locator(`#${id}`).screenshot({ path: join(shots, `step-${id}.png`) });
+  }
+
+  // A control changed after training restarts cleanly: no stale results remain.
+  await page.locator("#control-s_ood").evaluate((el) => { el.value = "0.5"; el.dispatchEvent(new Event("change", { bubbles: true })); });
+  await page.waitForTimeout(300);
+  const after = JSON.parse(await page.evaluate(() => window.spuriousLab.results()));
+  check("changing a setting takes the old results off the screen", after.config.s_ood === 0.5 && after.results.every((r) => r.runs.length < 10 || r.runs.every((x) => x.rmse_ood !== undefined)));
+  check("the address carries the changed setting", page.url().includes("s_ood=0.5"), page.url());
+
+  check("no console errors", problems.console.length === 0, problems.console.join(" | "));
+  check("no request outside the page's own files", problems.outside.length === 0, problems.outside.join(" "));
+  check("no failed request", problems.failed.length === 0, problems.failed.join(" "));
+  await context.close();
+}
+
+async function addressTest(browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  const problems = watch(page, origin);
+  await page.goto(`${origin}/?n_train=lots&speed=3&s_ood=0.3`);
+  await page.waitForSelector("#run-everything");
+  const notices = (await page.locator(".notice").allTextContents()).join(" ");
+  check("a bad value in the address is named with what is allowed", notices.includes("invalid n_train 'lots': allowed is a whole number"), notices);
+  check("an unknown key in the address is named", notices.includes("unknown setting 'speed'"), notices);
+  const value = await page.locator("#control-s_ood").inputValue();
+  check("good settings in the address are applied", value === "0.3", value);
+  check("bad address causes no console error", problems.console.length === 0, problems.console.join(" | "));
+  await context.close();
+}
+
+async function phoneTest(browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const problems = watch(page, origin);
+  await page.goto(`${origin}/?runs=2&n_train=500&n_test=200`);
+  await page.waitForSelector("#run-everything");
+  await page.click('[data-train="baseline"]');
+  await page.waitForFunction(() => (JSON.parse(window.spuriousLab.results()).results ?? []).some((r) => r.runs.length === 2), null, { timeout: 120_000 });
+  await page.waitForTimeout(400);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check("the phone layout does not scroll sideways", overflow <= 1, `${overflow}px wider`);
+  await page.locator("#baseline").screenshot({ path: join(shots, "phone-baseline.png") });
+  await page.screenshot({ path: join(shots, "phone-top.png") });
+  check("phone run has no console errors", problems.console.length === 0, problems.console.join(" | "));
+  await context.close();
+}
+
+main().catch((e) => {
+  console.log(`FAIL the end-to-end test stopped: ${e.stack ?? e}`);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});

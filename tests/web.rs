@@ -1,0 +1,165 @@
+//! Browser tests of the wasm build, run by wasm-bindgen-test in headless Chromium: the
+//! engine gives the same bits as natively, the address is read as documented, and the
+//! figure and control components render what they should.
+#![cfg(target_arch = "wasm32")]
+
+#[path = "common/pinned.rs"]
+mod pinned;
+
+use std::rc::Rc;
+
+use spurious_lab::charts::DataSample;
+use spurious_lab::config::ValidConfig;
+use spurious_lab::web::canvas::{Figure, FigureProps, Snapshot};
+use spurious_lab::web::controls::{Slider, SliderProps};
+use spurious_lab::web::parse_query;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn the_browser_gives_the_native_bits() {
+    assert_eq!(pinned::pinned_bits(), pinned::PINNED_BITS);
+}
+
+#[wasm_bindgen_test]
+fn the_address_is_read_with_clear_notices() {
+    let (config, notices) = parse_query("?s_ood=0.3&n_train=lots&speed=3&hidden=16%2C16&step=mlp");
+    assert_eq!(config.s_ood, 0.3);
+    assert_eq!(config.n_train, 5000);
+    assert_eq!(config.hidden, vec![16, 16]);
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert!(notices[0].contains("invalid n_train 'lots'"), "{notices:?}");
+    assert!(
+        notices[1].contains("unknown setting 'speed'"),
+        "{notices:?}"
+    );
+
+    // Settings fine alone but not together fall back one by one.
+    let (config, notices) = parse_query("?s_min=0.5&s_max=0.1");
+    assert_eq!((config.s_min, config.s_max), (-1.0, 0.1));
+    assert!(notices[0].contains("s_min"), "{notices:?}");
+}
+
+fn container() -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    div.set_attribute("style", "width: 700px").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+async fn next_frames() {
+    for _ in 0..3 {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_data_figure_draws_on_canvas_with_its_table() {
+    let config = ValidConfig::default();
+    let snapshot = Rc::new(Snapshot {
+        data: Some(DataSample::new(&config)),
+        config,
+        results: Vec::new(),
+    });
+    let root = container();
+    let props = FigureProps {
+        id: "data",
+        snapshot,
+        placeholder: "not yet".into(),
+    };
+    yew::Renderer::<Figure>::with_root_and_props(root.clone(), props).render();
+    next_frames().await;
+
+    let canvas: web_sys::HtmlCanvasElement = root
+        .query_selector("canvas")
+        .unwrap()
+        .expect("a canvas")
+        .dyn_into()
+        .unwrap();
+    assert!(canvas.width() >= 600, "width {}", canvas.width());
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let pixels = context
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
+        .unwrap()
+        .data();
+    let ink = pixels
+        .chunks(4)
+        .filter(|p| p[0] < 200 || p[1] < 200 || p[2] < 200)
+        .count();
+    assert!(ink > 1000, "only {ink} drawn pixels");
+    let rows = root.query_selector_all("tbody tr").unwrap().length();
+    assert!(rows >= 3, "{rows} table rows");
+    let label = canvas.get_attribute("aria-label").unwrap_or_default();
+    assert!(!label.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_figure_without_results_says_so_instead_of_drawing() {
+    let config = ValidConfig::default();
+    let snapshot = Rc::new(Snapshot {
+        data: None,
+        config,
+        results: Vec::new(),
+    });
+    let root = container();
+    let props = FigureProps {
+        id: "baseline-weights",
+        snapshot,
+        placeholder: "Train this step to draw this figure.".into(),
+    };
+    yew::Renderer::<Figure>::with_root_and_props(root.clone(), props).render();
+    next_frames().await;
+    assert!(root.query_selector("canvas").unwrap().is_none());
+    let text = root.text_content().unwrap_or_default();
+    assert!(
+        text.contains("Train this step to draw this figure."),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_slider_shows_its_value_and_its_error() {
+    let root = container();
+    let props = SliderProps {
+        key_name: "s_min",
+        label: "Lowest s".into(),
+        min: -2.0,
+        max: 2.0,
+        step: 0.05,
+        value: "-1".into(),
+        help: "The range of s.".into(),
+        error: Some("invalid s_min '1.5': allowed is at most s_max (1)".into()),
+        on_set: Callback::noop(),
+    };
+    yew::Renderer::<Slider>::with_root_and_props(root.clone(), props).render();
+    next_frames().await;
+    let input: web_sys::HtmlInputElement = root
+        .query_selector("input")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(input.value(), "-1");
+    let alert = root.query_selector("[role=alert]").unwrap().unwrap();
+    assert!(alert.text_content().unwrap().contains("at most s_max"));
+}
