@@ -181,6 +181,15 @@ pub fn default_size(id: &str) -> (u32, u32) {
     }
 }
 
+/// The smallest area a figure is drawn on; below it labels would overlap. A narrower
+/// screen draws the figure at this size and shows it scaled down.
+pub fn min_size(id: &str) -> (u32, u32) {
+    match id {
+        "data" => layout::MIN_GRID_SIZE,
+        _ => layout::MIN_SIZE,
+    }
+}
+
 /// Why a figure or its table could not be made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChartError {
@@ -357,10 +366,7 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     let (kind, figure) = kind_of(id)?;
     let size = area.dim_in_pixel();
-    let min = match kind {
-        Kind::Data => layout::MIN_GRID_SIZE,
-        _ => layout::MIN_SIZE,
-    };
+    let min = min_size(id);
     if size.0 < min.0 || size.1 < min.1 {
         return Err(ChartError::AreaTooSmall { size, min });
     }

@@ -321,16 +321,24 @@ fn data_step(ctx: &StepContext) -> Html {
             </div>
             { ctx.figure("data") }
             if let Some(table) = table {
-                <table class="numbers" id="data-correlations">
-                    <caption>{ "Correlation of each feature with Y" }</caption>
-                    <thead><tr>{ for table.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
-                    <tbody>{ for table.rows.iter().map(|row| html! { <tr>{ for row.iter().map(|c| html! { <td>{ c }</td> }) }</tr> }) }</tbody>
-                </table>
+                { numbers_table("data-correlations", "Correlation of each feature with Y", &table) }
             }
             <p>{ "In training, X3 correlates with Y almost perfectly: it is the best single predictor \
                   there is. In the OOD set the correlation is still high, but the slope is \
                   different, and that is what a model that copied the slope gets wrong." }</p>
         </section>
+    }
+}
+
+/// A table of numbers shown in the flow of a step, not hidden behind a figure.
+fn numbers_table(id: &'static str, caption: &'static str, table: &charts::Table) -> Html {
+    let cell = |c: &String| html! { <td>{ c }</td> };
+    html! {
+        <table class="numbers" id={id}>
+            <caption>{ caption }</caption>
+            <thead><tr>{ for table.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
+            <tbody>{ for table.rows.iter().map(|row| html! { <tr>{ for row.iter().map(cell) }</tr> }) }</tbody>
+        </table>
     }
 }
 
@@ -571,11 +579,7 @@ fn summary_step(ctx: &StepContext) -> Html {
                   come from the method alone." }</p>
             { train_bar(ctx, Step::Summary, "Train all three") }
             if let Some(table) = table {
-                <table class="numbers" id="summary-table">
-                    <caption>{ "RMSE over runs, linear model" }</caption>
-                    <thead><tr>{ for table.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
-                    <tbody>{ for table.rows.iter().map(|row| html! { <tr>{ for row.iter().map(|c| html! { <td>{ c }</td> }) }</tr> }) }</tbody>
-                </table>
+                { numbers_table("summary-table", "RMSE over runs, linear model", &table) }
             }
             { ctx.figure("summary-box") }
         </section>

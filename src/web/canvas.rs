@@ -159,25 +159,30 @@ impl PartialEq for FigureProps {
 }
 
 /// Sizes `canvas` to `width` CSS pixels (at the aspect ratio of `default_size`) and as
-/// many device pixels as the screen has, and draws on it with `paint`.
+/// many device pixels as the screen has, and draws on it with `paint`. The figure is laid
+/// out on at least `min_size`; on a narrower screen the canvas is shown scaled down.
 pub(crate) fn draw_with(
     canvas: &HtmlCanvasElement,
-    default_size: (u32, u32),
+    (default_w, default_h): (u32, u32),
+    (min_w, min_h): (u32, u32),
     width: u32,
     paint: impl FnOnce(&DrawingArea<ScaledCanvas, Shift>) -> Result<(), ChartError>,
 ) -> Result<(), String> {
-    let (default_w, default_h) = default_size;
-    let width = width.clamp(280, 1200);
-    let height = (f64::from(width) * f64::from(default_h) / f64::from(default_w)).round() as u32;
-    let height = height.max(200);
+    let shown = width.clamp(200, 1200);
+    let aspect = f64::from(default_h) / f64::from(default_w);
+    let logical_w = shown.max(min_w);
+    let logical_h = ((f64::from(logical_w) * aspect).round() as u32).max(min_h);
+    let shown_h = (f64::from(logical_h) * f64::from(shown) / f64::from(logical_w)).round();
     let ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .clamp(1.0, 4.0);
-    canvas.set_width((f64::from(width) * ratio).round() as u32);
-    canvas.set_height((f64::from(height) * ratio).round() as u32);
+    // Device pixels per layout pixel: the screen's density, less the scaling down.
+    let density = (ratio * f64::from(shown) / f64::from(logical_w)).max(1.0);
+    canvas.set_width((f64::from(logical_w) * density).round() as u32);
+    canvas.set_height((f64::from(logical_h) * density).round() as u32);
     let style = canvas.style();
-    let _ = style.set_property("width", &format!("{width}px"));
-    let _ = style.set_property("height", &format!("{height}px"));
+    let _ = style.set_property("width", &format!("{shown}px"));
+    let _ = style.set_property("height", &format!("{shown_h}px"));
     let context = canvas
         .get_context("2d")
         .ok()
@@ -185,13 +190,13 @@ pub(crate) fn draw_with(
         .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
         .ok_or("this browser cannot draw on a canvas")?;
     context
-        .set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)
+        .set_transform(density, 0.0, 0.0, density, 0.0, 0.0)
         .map_err(|_| "the canvas could not be scaled")?;
     let inner = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or("this browser cannot draw on a canvas")?;
     let area = ScaledCanvas {
         inner,
-        size: (width, height),
+        size: (logical_w, logical_h),
     }
     .into_drawing_area();
     area.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -262,7 +267,8 @@ pub fn figure(props: &FigureProps) -> Html {
                     (canvas_ref.cast::<HtmlCanvasElement>(), *missing, *width > 0)
                 {
                     let input = snapshot.input();
-                    let result = draw_with(&canvas, charts::default_size(id), *width, |area| {
+                    let (default, min) = (charts::default_size(id), charts::min_size(id));
+                    let result = draw_with(&canvas, default, min, *width, |area| {
                         charts::draw(id, &input, area)
                     });
                     draw_error.set(result.err());

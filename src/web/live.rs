@@ -22,7 +22,8 @@ pub fn live_loss(props: &LiveLossProps) -> Html {
             if let Some(canvas) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
                 let width = super::canvas::frame_width(&canvas);
                 // A failed drawing of the live curve leaves the finished figures to speak.
-                let _ = super::canvas::draw_with(&canvas, (640, 220), width, |area| {
+                let min = crate::charts::min_size("live-loss");
+                let _ = super::canvas::draw_with(&canvas, (640, 260), min, width, |area| {
                     crate::charts::draw_live_loss(area, props.method, &props.curves, props.epochs)
                 });
             }

@@ -211,6 +211,10 @@ async function phoneTest(browser, origin) {
   await page.click('[data-train="baseline"]');
   await page.waitForFunction(() => (JSON.parse(window.spuriousLab.results()).results ?? []).some((r) => r.runs.length === 2), null, { timeout: 120_000 });
   await page.waitForTimeout(400);
+  const errors = await page.locator("#baseline .figure-error").allTextContents();
+  check("the baseline's figures are drawn on a phone", errors.length === 0, errors.join(" | "));
+  const drawn = await page.locator("#baseline canvas").count();
+  check("the baseline's figures have canvases on a phone", drawn >= 3, `${drawn}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check("the phone layout does not scroll sideways", overflow <= 1, `${overflow}px wider`);
   await page.locator("#baseline").screenshot({ path: join(shots, "phone-baseline.png") });
