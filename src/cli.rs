@@ -18,12 +18,15 @@ usage:
   lab run [--method NAME]... [--model linear|mlp]... [--set KEY=VALUE]... [--json]
           [--threads N]
   lab figures --out DIR [--set KEY=VALUE]... [--threads N]
+  lab bench [--repeat N] [--set KEY=VALUE]... [--threads N]
   lab help
 
 run      trains every chosen method and model over the configured runs and prints a
          table, or with --json one JSON document with the configuration and the results
 figures  runs the whole lesson and writes one SVG and one CSV table per figure, and
          results.json, into DIR
+bench    times data generation, one linear run, one MLP run and the whole lesson,
+         repeated (default 5), and prints medians and spreads as JSON
 
 methods: baseline, randomization, augmentation (default: all)
 models:  linear, mlp (default: both)
@@ -45,6 +48,11 @@ pub enum Command {
     Figures {
         out: PathBuf,
         config: ValidConfig,
+        threads: usize,
+    },
+    Bench {
+        config: ValidConfig,
+        repetitions: usize,
         threads: usize,
     },
     Help,
@@ -104,9 +112,9 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
     if matches!(command, "help" | "--help" | "-h") {
         return Ok(Command::Help);
     }
-    if !matches!(command, "run" | "figures") {
+    if !matches!(command, "run" | "figures" | "bench") {
         return Err(usage(format!(
-            "unknown command '{command}'; commands are run, figures and help"
+            "unknown command '{command}'; commands are run, figures, bench and help"
         )));
     }
 
@@ -116,6 +124,7 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
     let mut json = false;
     let mut threads = available_threads();
     let mut out = None;
+    let mut repetitions = 5;
     let mut args = rest.iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -156,11 +165,28 @@ pub fn parse(args: &[String]) -> Result<Command, CliError> {
             ("run", "--model") => models.push(ModelKind::parse(&value("a model name")?)?),
             ("run", "--json") => json = true,
             ("figures", "--out") => out = Some(PathBuf::from(value("a directory")?)),
+            ("bench", "--repeat") => {
+                let text = value("a number of repetitions")?;
+                repetitions = text
+                    .parse()
+                    .ok()
+                    .filter(|&n| (1..=100).contains(&n))
+                    .ok_or_else(|| {
+                        usage(format!("invalid --repeat '{text}': allowed is 1 to 100"))
+                    })?;
+            }
             _ => return Err(usage(format!("unknown option '{arg}' for lab {command}"))),
         }
     }
     let config = config.validate()?;
 
+    if command == "bench" {
+        return Ok(Command::Bench {
+            config,
+            repetitions,
+            threads,
+        });
+    }
     if command == "figures" {
         let out = out.ok_or_else(|| usage("lab figures needs --out DIR"))?;
         return Ok(Command::Figures {
@@ -214,6 +240,15 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
             } else {
                 write_table(&results, out).map_err(stdout_error)
             }
+        }
+        Command::Bench {
+            config,
+            repetitions,
+            threads,
+        } => {
+            let report = crate::bench::run(&config, repetitions, threads);
+            let text = serde_json::to_string_pretty(&report).expect("timings serialise");
+            writeln!(out, "{text}").map_err(stdout_error)
         }
         Command::Figures {
             out: dir,

@@ -8,11 +8,14 @@
 //! it depends on the web, so the native command line `lab` and the tests run the same code
 //! the page runs.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
 pub mod charts;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
 pub mod experiment;
+pub mod flops;
 pub mod network;
 pub mod optim;
 #[cfg(not(target_arch = "wasm32"))]

@@ -116,7 +116,7 @@ pub fn train(
             loss_sum += squares / rows as f64;
             batches += 1;
 
-            net.backward(&mut ws, rows);
+            net.backward(&mut ws, rows, false);
             adam.step(net.params_mut(), &ws.grads, lr);
         }
         let loss = loss_sum / batches as f64;

@@ -110,7 +110,10 @@ fn bad_input_exits_with_one_clear_line() {
         ),
         (&["run", "--out", "x"], "unknown option '--out' for lab run"),
         (&["figures"], "lab figures needs --out DIR"),
-        (&["train"], "unknown command 'train'"),
+        (
+            &["train"],
+            "unknown command 'train'; commands are run, figures, bench and help",
+        ),
     ];
     for (args, expected) in cases {
         let output = lab(args);
