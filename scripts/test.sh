@@ -23,7 +23,11 @@ echo "== browser tests of the wasm build (wasm-bindgen-test, headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test --release --locked --target wasm32-unknown-unknown --test web
 
-echo "== end-to-end test of the built page (headless Chromium)"
+echo "== benchmark of the built page (headless Chromium; reported, not asserted)"
 trunk build --release --offline
 cargo build --release --locked --bin lab
+mkdir -p target/e2e
+node tests/e2e/bench.mjs dist | tee target/e2e/bench.json
+
+echo "== end-to-end test of the built page (headless Chromium)"
 node tests/e2e/lesson.mjs dist target/release/lab

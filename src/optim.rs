@@ -12,8 +12,9 @@ pub struct Adam {
     pub beta1: f64,
     pub beta2: f64,
     pub eps: f64,
-    /// Steps taken so far (t).
-    steps: i32,
+    /// β1^t and β2^t after t steps, kept as running products.
+    beta1_power: f64,
+    beta2_power: f64,
     /// First-moment estimate m, one per parameter.
     m: Vec<f64>,
     /// Second-moment estimate v, one per parameter.
@@ -28,7 +29,8 @@ impl Adam {
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
-            steps: 0,
+            beta1_power: 1.0,
+            beta2_power: 1.0,
             m: vec![0.0; count],
             v: vec![0.0; count],
         }
@@ -36,10 +38,12 @@ impl Adam {
 
     /// One update of `params` along `grads` with learning rate `lr`.
     pub fn step(&mut self, params: &mut [f64], grads: &[f64], lr: f64) {
-        self.steps = self.steps.saturating_add(1);
-        let t = f64::from(self.steps);
-        let bias_correction1 = 1.0 - libm::pow(self.beta1, t);
-        let bias_correction2_sqrt = libm::sqrt(1.0 - libm::pow(self.beta2, t));
+        // Running products rather than pow: the same IEEE multiplications on every target,
+        // and no transcendental call per step.
+        self.beta1_power *= self.beta1;
+        self.beta2_power *= self.beta2;
+        let bias_correction1 = 1.0 - self.beta1_power;
+        let bias_correction2_sqrt = (1.0 - self.beta2_power).sqrt();
         let step_size = lr / bias_correction1;
         let (beta1, beta2, eps) = (self.beta1, self.beta2, self.eps);
         for (((p, &g), m), v) in params

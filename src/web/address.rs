@@ -62,6 +62,17 @@ pub fn parse_query(query: &str) -> (ValidConfig, Vec<String>) {
     (ValidConfig::default(), notices)
 }
 
+/// Whether one of the page's own keys is set to 1 in the address, as in `?bench=1`.
+pub fn page_flag(key: &str) -> bool {
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == format!("{key}=1"))
+}
+
 /// The settings of the current address.
 pub fn read() -> (ValidConfig, Vec<String>) {
     let query = web_sys::window()

@@ -22,7 +22,7 @@ pub struct AppProps {
 }
 
 /// How many workers train at once: one per core the browser reports, at most eight.
-fn worker_count() -> usize {
+pub fn worker_count() -> usize {
     web_sys::window()
         .map(|w| w.navigator().hardware_concurrency())
         .filter(|n| n.is_finite() && *n >= 1.0)

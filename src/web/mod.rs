@@ -3,6 +3,7 @@
 
 mod address;
 mod app;
+mod bench;
 pub mod canvas;
 pub mod controls;
 mod download;
@@ -39,10 +40,15 @@ fn install_panic_hook() {
     }));
 }
 
-/// Mounts the lesson on `#app`.
+/// Mounts the lesson on `#app`, or runs the benchmark with `?bench=1`.
 pub fn start_app() {
     install_panic_hook();
     address::expose_results();
+    if address::page_flag("bench") {
+        bench::expose();
+        start_bench();
+        return;
+    }
     let (config, notices) = address::read();
     let lesson = Rc::new(state::Lesson::new(config, notices));
     let root = web_sys::window()
@@ -57,4 +63,33 @@ pub fn start_app() {
             yew::Renderer::<app::App>::with_props(props).render();
         }
     }
+}
+
+/// The benchmark mode: a short explanation, then the report when it is done.
+fn start_bench() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(root) = document.get_element_by_id("app") else {
+        return;
+    };
+    root.set_inner_html(
+        "<main class=\"bench\"><h1>Spurious Lab benchmark</h1><p id=\"bench-status\">Timing data \
+         generation, one linear run, one MLP run and the whole lesson in this browser…</p>\
+         <pre id=\"bench-report\"></pre></main>",
+    );
+    let workers = app::worker_count();
+    bench::start(workers, move |json| {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Some(status) = document.get_element_by_id("bench-status") {
+            status.set_text_content(Some(&format!(
+                "Done, with {workers} workers. Times in milliseconds."
+            )));
+        }
+        if let Some(report) = document.get_element_by_id("bench-report") {
+            report.set_text_content(Some(&json));
+        }
+    });
 }

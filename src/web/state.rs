@@ -150,8 +150,9 @@ impl Lesson {
 
     /// The jobs that should be running or queued now, with their generation.
     pub fn wanted_jobs(&self) -> Vec<(u64, Job)> {
-        // Run 0 of every pair first, then run 1, and so on, so that every figure gets
-        // its first run early.
+        // Every linear run first (they take milliseconds, so the linear steps are redrawn
+        // at once), then the MLP's run 0 of every method, then run 1, and so on, so that
+        // every MLP figure gets its first run early.
         let mut jobs: Vec<(usize, u64, Job)> = self
             .pairs
             .iter()
@@ -163,7 +164,7 @@ impl Lesson {
                 })
             })
             .collect();
-        jobs.sort_by_key(|&(run, _, job)| (run, job.model, job.method));
+        jobs.sort_by_key(|&(run, _, job)| (job.model == ModelKind::Mlp, run, job.method));
         jobs.into_iter().map(|(_, g, job)| (g, job)).collect()
     }
 
