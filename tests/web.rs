@@ -67,7 +67,7 @@ async fn next_frames() {
 async fn the_data_figure_draws_on_canvas_with_its_table() {
     let config = ValidConfig::default();
     let snapshot = Rc::new(Snapshot {
-        data: Some(DataSample::new(&config)),
+        data: Some(Rc::new(DataSample::new(&config))),
         config,
         results: Vec::new(),
     });

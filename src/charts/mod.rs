@@ -281,6 +281,21 @@ enum Kind {
     MlpWeights,
 }
 
+/// The (method, model) pairs whose results a figure shows, and whether it shows the data
+/// sample: what a figure must be redrawn for. Unknown ids show nothing.
+pub fn inputs_of(id: &str) -> (Vec<(Method, ModelKind)>, bool) {
+    let all = |model| Method::ALL.iter().map(|&m| (m, model)).collect();
+    match kind_of(id) {
+        Ok((Kind::Data, _)) => (Vec::new(), true),
+        Ok((Kind::Loss(m) | Kind::Weights(m) | Kind::Rmse(m), _)) => {
+            (vec![(m, ModelKind::Linear)], false)
+        }
+        Ok((Kind::Boxes(model), _)) => (all(model), false),
+        Ok((Kind::MlpLoss | Kind::MlpWeights, _)) => (all(ModelKind::Mlp), false),
+        Err(_) => (Vec::new(), false),
+    }
+}
+
 fn kind_of(id: &str) -> Result<(Kind, &'static Figure), ChartError> {
     let unknown = || ChartError::UnknownFigure(id.to_string());
     let figure = figure(id).ok_or_else(unknown)?;

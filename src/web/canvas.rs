@@ -119,7 +119,8 @@ impl DrawingBackend for ScaledCanvas {
 #[derive(Debug)]
 pub struct Snapshot {
     pub config: ValidConfig,
-    pub data: Option<DataSample>,
+    /// Shared between snapshots: it only changes with the settings of the world.
+    pub data: Option<Rc<DataSample>>,
     pub results: Vec<MethodResult>,
 }
 
@@ -132,10 +133,33 @@ impl PartialEq for Snapshot {
 }
 
 impl Snapshot {
+    /// What a figure depends on, compared to decide whether it must be redrawn: the
+    /// settings, the data sample's address, and the number of runs of each pair it shows.
+    /// Results of a pair only grow run by run for the same settings, so the count
+    /// identifies them.
+    pub fn signature(&self, id: &str) -> String {
+        let (pairs, data) = charts::inputs_of(id);
+        let runs: Vec<usize> = pairs
+            .iter()
+            .map(|&(method, model)| {
+                self.results
+                    .iter()
+                    .find(|r| r.method == method && r.model == model)
+                    .map_or(0, |r| r.runs.len())
+            })
+            .collect();
+        let data = if data {
+            self.data.as_ref().map_or(0, |d| Rc::as_ptr(d) as usize)
+        } else {
+            0
+        };
+        format!("{:?}|{runs:?}|{data}", *self.config)
+    }
+
     pub fn input(&self) -> ChartInput<'_> {
         ChartInput {
             config: &self.config,
-            data: self.data.as_ref(),
+            data: self.data.as_deref(),
             results: &self.results,
         }
     }
@@ -221,9 +245,15 @@ pub fn figure(props: &FigureProps) -> Html {
     let show_table = use_state(|| false);
     let draw_error = use_state(|| None::<String>);
     let figure = charts::figure(props.id);
-    let input = props.snapshot.input();
-    let table = charts::table(props.id, &input);
-    let missing = matches!(table, Err(ChartError::MissingResults { .. }));
+    let signature = props.snapshot.signature(props.id);
+    let table = {
+        let snapshot = props.snapshot.clone();
+        let id = props.id;
+        use_memo(signature.clone(), move |_| {
+            charts::table(id, &snapshot.input())
+        })
+    };
+    let missing = matches!(*table, Err(ChartError::MissingResults { .. }));
 
     {
         // Follow the width of the frame, so the figure is redrawn on resize.
@@ -260,21 +290,19 @@ pub fn figure(props: &FigureProps) -> Html {
         let snapshot = props.snapshot.clone();
         let id = props.id;
         let draw_error = draw_error.clone();
-        use_effect_with(
-            (snapshot, *width, missing),
-            move |(snapshot, width, missing)| {
-                if let (Some(canvas), false, true) =
-                    (canvas_ref.cast::<HtmlCanvasElement>(), *missing, *width > 0)
-                {
-                    let input = snapshot.input();
-                    let (default, min) = (charts::default_size(id), charts::min_size(id));
-                    let result = draw_with(&canvas, default, min, *width, |area| {
-                        charts::draw(id, &input, area)
-                    });
-                    draw_error.set(result.err());
-                }
-            },
-        );
+        // Redrawn when what this figure shows changes, not on every result of the lesson.
+        use_effect_with((signature, *width, missing), move |(_, width, missing)| {
+            if let (Some(canvas), false, true) =
+                (canvas_ref.cast::<HtmlCanvasElement>(), *missing, *width > 0)
+            {
+                let input = snapshot.input();
+                let (default, min) = (charts::default_size(id), charts::min_size(id));
+                let result = draw_with(&canvas, default, min, *width, |area| {
+                    charts::draw(id, &input, area)
+                });
+                draw_error.set(result.err());
+            }
+        });
     }
 
     let title = figure.map_or(props.id, |f| f.title);
@@ -295,7 +323,7 @@ pub fn figure(props: &FigureProps) -> Html {
         })
     };
     let csv = {
-        let table = table.as_ref().ok().cloned();
+        let table = (*table).as_ref().ok().cloned();
         let id = props.id;
         Callback::from(move |_| {
             if let Some(table) = &table {
@@ -330,7 +358,7 @@ pub fn figure(props: &FigureProps) -> Html {
                     <button type="button" onclick={csv}>{ "CSV" }</button>
                 </div>
             }
-            if let Ok(table) = &table {
+            if let Ok(table) = &*table {
                 <div id={table_id} class={classes!("figure-table", (!*show_table).then_some("visually-hidden"))}>
                     <table>
                         <caption>{ format!("Data of the figure “{title}”") }</caption>

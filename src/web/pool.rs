@@ -14,6 +14,7 @@ use yew::Callback;
 
 use super::protocol::{Job, Request, Response};
 use crate::config::Config;
+use crate::experiment::ModelKind;
 
 /// The script Trunk writes to load the worker's wasm module.
 const WORKER_SCRIPT: &str = "./worker_loader.js";
@@ -166,15 +167,28 @@ fn start_worker(inner: &Rc<RefCell<Inner>>, index: usize) {
     }
 }
 
-/// Hands queued jobs to ready, idle workers.
+/// Hands queued jobs to ready, idle workers. The first worker takes linear runs first
+/// (milliseconds each) and the others MLP runs (hundreds of milliseconds), each falling
+/// back on the other kind when its own is done: a change of settings then redraws the
+/// linear steps at once while the MLP's first runs are already under way.
 fn dispatch(inner: &Rc<RefCell<Inner>>) {
     let mut state = inner.borrow_mut();
     let Inner { slots, queue, .. } = &mut *state;
-    for slot in slots.iter_mut().flatten() {
+    for (index, slot) in slots.iter_mut().enumerate() {
+        let Some(slot) = slot.as_mut() else { continue };
         if !slot.ready || slot.busy.is_some() {
             continue;
         }
-        let Some(next) = queue.pop_front() else { break };
+        let wants_linear = index == 0;
+        let preferred = queue
+            .iter()
+            .position(|q| (q.job.model == ModelKind::Linear) == wants_linear);
+        let Some(next) = preferred
+            .or((!queue.is_empty()).then_some(0))
+            .and_then(|i| queue.remove(i))
+        else {
+            break;
+        };
         let request = Request {
             generation: next.generation,
             config: next.config,

@@ -133,7 +133,7 @@ pub enum Action {
 impl Lesson {
     pub fn new(config: ValidConfig, notices: Vec<String>) -> Lesson {
         let snapshot = Rc::new(Snapshot {
-            data: Some(DataSample::new(&config)),
+            data: Some(Rc::new(DataSample::new(&config))),
             config: config.clone(),
             results: Vec::new(),
         });
@@ -150,9 +150,9 @@ impl Lesson {
 
     /// The jobs that should be running or queued now, with their generation.
     pub fn wanted_jobs(&self) -> Vec<(u64, Job)> {
-        // Every linear run first (they take milliseconds, so the linear steps are redrawn
-        // at once), then the MLP's run 0 of every method, then run 1, and so on, so that
-        // every MLP figure gets its first run early.
+        // Run 0 of every pair first, then run 1, and so on, so that every figure gets its
+        // first run early; the pool gives linear runs to its first worker and MLP runs to
+        // the others.
         let mut jobs: Vec<(usize, u64, Job)> = self
             .pairs
             .iter()
@@ -164,7 +164,7 @@ impl Lesson {
                 })
             })
             .collect();
-        jobs.sort_by_key(|&(run, _, job)| (job.model == ModelKind::Mlp, run, job.method));
+        jobs.sort_by_key(|&(run, _, job)| (run, job.model, job.method));
         jobs.into_iter().map(|(_, g, job)| (g, job)).collect()
     }
 
@@ -226,7 +226,7 @@ impl Lesson {
             .insert(pair, PairRuns::new(generation, self.config.runs));
     }
 
-    fn refresh_snapshot(&mut self, data: Option<DataSample>) {
+    fn refresh_snapshot(&mut self, data: Option<Rc<DataSample>>) {
         let results = self
             .pairs
             .keys()
@@ -271,7 +271,7 @@ impl Lesson {
         let data_changed = ["seed", "n_train", "n_test", "s_train", "s_ood", "noise"]
             .iter()
             .any(|k| old.get(k) != self.config.get(k));
-        let data = data_changed.then(|| DataSample::new(&self.config));
+        let data = data_changed.then(|| Rc::new(DataSample::new(&self.config)));
         self.refresh_snapshot(data);
     }
 

@@ -72,7 +72,10 @@ async function main() {
     await lesson.click('[data-train="baseline"]');
     await lesson.click('[data-train="mlp"]');
     await lesson.waitForFunction(() => (JSON.parse(window.spuriousLab.results()).results ?? []).filter((r) => r.runs.length === 10).length === 4, null, { timeout: 600_000 });
-    // Linear step: every run of the baseline for the new seed, on screen.
+    // Linear step: its first run for the new seed on screen, then all ten.
+    out.linear_step_first_redrawn = await reaction(lesson, "control-seed", "6",
+      "const r = (doc.results||[]).find(x => x.method==='baseline' && x.model==='linear'); return doc.config.seed===6 && r && r.runs.length>=1;");
+    await lesson.waitForFunction(() => (JSON.parse(window.spuriousLab.results()).results ?? []).filter((r) => r.runs.length === 10).length === 4, null, { timeout: 600_000 });
     out.linear_step_redrawn = await reaction(lesson, "control-seed", "7",
       "const r = (doc.results||[]).find(x => x.method==='baseline' && x.model==='linear'); return doc.config.seed===7 && r && r.runs.length===10;");
     // MLP step: the first run of each MLP method for the new seed.
@@ -99,7 +102,7 @@ async function main() {
   const names = (out.timings ?? []).map((t) => t.name);
   const complete = names.length === 4 && out.timings.every((t) => Number.isFinite(t.median) && t.median > 0);
   const marked = out.user_timing >= 4;
-  const reacted = [out.linear_step_redrawn, out.mlp_first_run_drawn, out.mlp_progress_visible].every(Number.isFinite);
+  const reacted = [out.linear_step_first_redrawn, out.linear_step_redrawn, out.mlp_first_run_drawn, out.mlp_progress_visible].every(Number.isFinite);
   if (!complete || !marked || !reacted) {
     console.error(`bench: incomplete measurement (timings ${complete}, user timing ${marked}, reactions ${reacted})`);
     process.exit(1);
