@@ -4,30 +4,11 @@
 // of settings. Prints one JSON document on stdout; progress goes to stderr.
 //
 //   node tests/e2e/bench.mjs [DIST_DIR]
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, resolve } from "node:path";
+import { serve } from "./serve.mjs";
+import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 const dist = resolve(process.argv[2] ?? "dist");
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".svg": "image/svg+xml" };
-
-function serve(root) {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
-    const file = join(root, path.endsWith("/") ? `${path}index.html` : path);
-    try {
-      if (!file.startsWith(root)) throw new Error("outside");
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
-}
 
 // Time from a change of a control until `done` holds in the page, in milliseconds.
 async function reaction(page, control, value, done) {

@@ -4,11 +4,11 @@
 // errors, no request outside the page's own files. Saves screenshots to target/e2e/.
 //
 //   node tests/e2e/lesson.mjs DIST_DIR LAB_BINARY
-import { createServer } from "node:http";
-import { readFile, stat, mkdir, writeFile, readdir } from "node:fs/promises";
+import { serve } from "./serve.mjs";
+import { readFile, mkdir, readdir } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
-import { extname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 const dist = resolve(process.argv[2] ?? "dist");
@@ -28,27 +28,6 @@ function check(name, ok, detail = "") {
   }
 }
 
-const TYPES = {
-  ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
-  ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json",
-};
-
-function serve(root) {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
-    const file = join(root, path.endsWith("/") ? `${path}index.html` : path);
-    try {
-      if (!file.startsWith(root)) throw new Error("outside");
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end("not found");
-    }
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
-}
 
 async function sizes(root) {
   const out = {};
