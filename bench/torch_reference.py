@@ -268,7 +268,12 @@ def lesson(cfg, opts, pool, methods=METHODS, models=MODELS):
     else:
         # The longest runs first, as the lab does, so no worker is left alone at the end.
         order = sorted(jobs, key=lambda j: (j[1] != "mlp", j[2]))
-        done = dict(pool.map(_worker_job, order))
+        futures = [pool.submit(_worker_job, job) for job in order]
+        done = {}
+        for i, future in enumerate(concurrent.futures.as_completed(futures)):
+            job, result = future.result()
+            done[job] = result
+            log(f"  lesson: {i + 1}/{len(jobs)} runs")
     return [summarise(method, model, [done[(method, model, r)] for r in range(cfg["runs"])])
             for model in models for method in methods]
 
