@@ -195,6 +195,8 @@ def main():
     p.add_argument("--torch", required=True)
     p.add_argument("--tfjs")
     p.add_argument("--ours-browser")
+    p.add_argument("--replay", nargs="*", default=[],
+                   help="reports of bench/replay_torch.py (the same run from the same start)")
     p.add_argument("--json", help="also write the tables as JSON to this file")
     p.add_argument("--strict", action="store_true", help="exit 1 when a torch comparison disagrees")
     args = p.parse_args()
@@ -276,6 +278,20 @@ def main():
 
     print("\nMean weights (X1, X2, X3) and bias over runs; MLP: mean input gradient on the IID test set")
     print(table(["method", "model", "ours"] + [n for n, _ in refs], weights_rows(ours, refs)))
+
+    replays = [load(path) for path in args.replay]
+    if replays:
+        print("\nReplay: one run of ours re-trained by PyTorch from the same data, initial weights "
+              "and batch order (bench/replay_torch.py)")
+        rows = []
+        for r in replays:
+            last = r["epochs"][-1]
+            rows.append([r["model"], r["seed"], r["dtype"], f"{r['max_parameter_difference']:.1e}",
+                         f"{last['ours']:.12f}", f"{last['torch']:.12f}",
+                         f"{r['rmse_iid']['ours']:.12f}", f"{r['rmse_iid']['torch']:.12f}"])
+        print(table(["model", "seed", "torch dtype", "max param diff", "final loss ours",
+                     "final loss torch", "RMSE IID ours", "RMSE IID torch"], rows))
+        summary["replay"] = replays
 
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:

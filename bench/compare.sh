@@ -2,21 +2,24 @@
 # One command for the whole comparison: our engine against PyTorch and TensorFlow.js on
 # the same workload (the default lesson), for speed and for statistical agreement.
 #
-#   bench/compare.sh              # everything; about half an hour on 2 cores
+#   bench/compare.sh              # everything; about 35 minutes on 2 cores
 #   bench/compare.sh --quick      # a tiny workload everywhere, to check the plumbing
 #   bench/compare.sh --tables     # only redo the tables from the last results
 #
 # Steps: (a) setups: bench/.venv with torch and numpy (bench/setup_torch.sh; TORCH_VENV
 # reuses another venv), `npm ci` in bench/tfjs, playwright-core of the main project,
 # `cargo build --release --bin lab`; (b) `lab bench --repeat 3` and `lab run --json`;
-# (c) bench/torch_reference.py and bench/tfjs/run.mjs, and `node tests/e2e/bench.mjs`
-# (our engine in the browser) when that file exists; (d) bench/compare.py prints the
-# tables. Every JSON document is kept in bench/results/ (BENCH_OUT to change it).
+# (c) bench/torch_reference.py and bench/tfjs/run.mjs; the replay check (one run of ours
+# re-trained by PyTorch in float64 from the same start: bench/replay and
+# bench/replay_torch.py); `node tests/e2e/bench.mjs` (our engine in the browser) when
+# that file exists; (d) bench/compare.py prints the tables. Every JSON document is kept
+# in bench/results/ (BENCH_OUT to change it).
 #
-# Environment: TORCH_VENV (venv to use), TORCH_ARGS (default "--threads 1 --workers
-# <cores>": like lab, one run on one thread for the pieces, and the whole lesson's runs
-# over one single-threaded process per core, as lab uses one thread per core), TFJS_ARGS (default none: wasm and cpu, 10-minute budget per backend),
-# OURS_BROWSER_ARGS (arguments of tests/e2e/bench.mjs, default none).
+# Environment: TORCH_VENV (venv to use); TORCH_ARGS (default "--threads 1 --workers
+# <cores>": like lab, each piece is one run on one thread and the whole lesson's runs go
+# over one single-threaded process per core); TFJS_ARGS (default none: wasm and cpu,
+# 10-minute budget per backend); OURS_BROWSER_ARGS (arguments of tests/e2e/bench.mjs,
+# default none).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,9 +40,11 @@ cores="$(nproc 2>/dev/null || echo 1)"
 mkdir -p "$out"
 
 tables() {
-  local extra=()
+  local extra=() replays=()
   [ -s "$out/tfjs.json" ] && extra+=(--tfjs "$out/tfjs.json")
   [ -s "$out/ours_browser.json" ] && extra+=(--ours-browser "$out/ours_browser.json")
+  for f in "$out"/replay_*_torch.json; do [ -s "$f" ] && replays+=("$f"); done
+  [ "${#replays[@]}" -gt 0 ] && extra+=(--replay "${replays[@]}")
   python3 "$bench/compare.py" --lab-bench "$out/lab_bench.json" --lab-run "$out/lab_run.json" \
     --torch "$out/torch.json" "${extra[@]}" --json "$out/summary.json"
 }
@@ -102,6 +107,17 @@ say "torch: bench/torch_reference.py ${torch_args[*]}"
 timed "torch reference" sh -c '"$@" > "$0"' "$out/torch.json" "$python" "$bench/torch_reference.py" "${torch_args[@]}"
 say "tfjs: bench/tfjs/run.mjs ${tfjs_args[*]}"
 timed "tfjs reference" sh -c '"$@" > "$0"' "$out/tfjs.json" node "$bench/tfjs/run.mjs" "${tfjs_args[@]}"
+
+# The replay check: one run of ours (seed 1, linear and MLP) re-trained by PyTorch in
+# float64 from the same data, initial weights and batch order; it should end equal to
+# rounding. It always replays the default configuration (also with --quick: it is fast).
+rm -f "$out"/replay_*
+say "replay: the same run in both engines from the same start (bench/replay, bench/replay_torch.py)"
+(cd "$root" && cargo build --release --quiet --manifest-path "$bench/replay/Cargo.toml")
+for model in linear mlp; do
+  "$bench/replay/target/release/lab-replay" "$model" 1 > "$out/replay_${model}_lab.json"
+  "$python" "$bench/replay_torch.py" "$out/replay_${model}_lab.json" > "$out/replay_${model}_torch.json"
+done
 
 rm -f "$out/ours_browser.json"
 if [ "$mode" = quick ]; then

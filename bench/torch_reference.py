@@ -16,8 +16,9 @@ Augmentation replaces the X3 column by a fresh random permutation of itself ever
 Evaluation: RMSE on IID and OOD; the learned weights and bias of the linear model; the
 mean input gradient over the IID test set (effective weights) of the MLP.
 
-Everything is float32, PyTorch's default. The numbers are not those of the lab engine
-(another random generator, float64 there); they should agree statistically.
+Everything is float32, PyTorch's default (--dtype float64 to check precision effects).
+The numbers are not those of the lab engine (another random generator, float64 there);
+they should agree statistically.
 
 Prints one JSON document on standard output; progress goes to standard error.
 
@@ -85,7 +86,7 @@ def world(n, factors, noise, gen):
     effect_noise = torch.randn(n, generator=gen)
     y = x12[:, 0] + 2.0 * x12[:, 1] + 3.0 + target_noise
     counts = [n // len(factors) + (d < n % len(factors)) for d in range(len(factors))]
-    s = torch.repeat_interleave(torch.tensor(factors, dtype=torch.float32), torch.tensor(counts))
+    s = torch.repeat_interleave(torch.tensor(factors), torch.tensor(counts))
     x3 = s * y + noise * effect_noise
     return torch.column_stack([x12, x3]), y.unsqueeze(1)
 
@@ -233,6 +234,7 @@ _WORKER = {}
 
 def _worker_init(cfg, opts, threads):
     torch.set_num_threads(threads)
+    torch.set_default_dtype(getattr(torch, opts["dtype"]))
     _WORKER.update(cfg=cfg, opts=opts)
 
 
@@ -320,6 +322,9 @@ def main():
                         help="minibatches as slices of a tensor gathered once per epoch "
                              "with randperm (default), or a shuffling DataLoader over a "
                              "TensorDataset")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                        help="default dtype (float32, PyTorch's default; float64 to check "
+                             "whether precision explains a difference from the lab engine)")
     parser.add_argument("--no-lesson", action="store_true",
                         help="time the pieces only, skip the whole lesson and its statistics")
     parser.add_argument("--no-pieces", action="store_true",
@@ -345,14 +350,15 @@ def main():
     for key in ("seed", "runs", "n_train", "n_test", "epochs", "batch"):
         if getattr(args, key) is not None:
             cfg[key] = getattr(args, key)
-    opts = {"adam": args.adam, "loader": args.loader}
+    opts = {"adam": args.adam, "loader": args.loader, "dtype": args.dtype}
+    torch.set_default_dtype(getattr(torch, args.dtype))
     threads = max(1, args.threads)
     torch.set_num_threads(threads)
     workers = max(1, args.workers)
     worker_threads = max(1, threads // workers)
 
     log(f"torch {torch.__version__}, {threads} intra-op threads, Adam {args.adam}, "
-        f"batches from {args.loader}")
+        f"batches from {args.loader}, {args.dtype}")
     warm_up(cfg, opts)
     pieces = [] if args.no_pieces else [
         timed("data generation (train, IID, OOD)", 4 * args.piece_repeat,
@@ -388,7 +394,7 @@ def main():
         results = outcome[0]
 
     if workers > 1:
-        parallelism = (f"pieces in this process with {threads} intra-op threads; the "
+        parallelism = (f"pieces in this process with {threads} intra-op thread(s); the "
                        f"lesson's {len(methods) * len(models) * cfg['runs']} runs spread over {workers} worker "
                        f"processes with {worker_threads} intra-op thread(s) each (pool "
                        "started before timing)")
@@ -400,7 +406,7 @@ def main():
         "versions": {"torch": torch.__version__, "numpy": np.__version__,
                      "python": platform.python_version()},
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
-        "dtype": "float32",
+        "dtype": args.dtype,
         "threads": threads,
         "workers": workers,
         "parallelism": parallelism,
