@@ -3,6 +3,7 @@
 //! its caption, its data table and its export buttons, redrawn when the data or the width
 //! changes.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use plotters::coord::Shift;
@@ -13,7 +14,7 @@ use plotters_backend::{
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlCanvasElement, HtmlElement};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
 
 use super::download;
@@ -25,6 +26,8 @@ use crate::experiment::MethodResult;
 /// pixels per CSS pixel and its context is scaled to match.
 pub(crate) struct ScaledCanvas {
     inner: CanvasBackend,
+    /// The same canvas's context, for measuring text.
+    context: CanvasRenderingContext2d,
     size: (u32, u32),
 }
 
@@ -105,12 +108,33 @@ impl DrawingBackend for ScaledCanvas {
         self.inner.draw_text(text, style, pos)
     }
 
+    /// Measures text with the canvas's own `measureText`. (The generic estimate puts a
+    /// span in the document and reads its size, which forces a layout of the whole page
+    /// for every label: most of the time of a redraw.)
     fn estimate_text_size<S: BackendTextStyle>(
         &self,
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.estimate_text_size(text, style)
+        // The font exactly as the canvas backend sets it to draw the text.
+        self.context.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            style.size(),
+            style.family().as_str(),
+        ));
+        let metrics = self
+            .context
+            .measure_text(text)
+            .map_err(|_| DrawingErrorKind::FontError("the canvas could not measure text".into()))?;
+        // The font's line box, as a span of it would be laid out.
+        let height = metrics.font_bounding_box_ascent() + metrics.font_bounding_box_descent();
+        let height = if height.is_finite() && height > 0.0 {
+            height
+        } else {
+            style.size() * 1.2
+        };
+        Ok((metrics.width().ceil() as u32, height.ceil() as u32))
     }
 }
 
@@ -220,6 +244,7 @@ pub(crate) fn draw_with(
         .ok_or("this browser cannot draw on a canvas")?;
     let area = ScaledCanvas {
         inner,
+        context,
         size: (logical_w, logical_h),
     }
     .into_drawing_area();
@@ -228,46 +253,23 @@ pub(crate) fn draw_with(
     area.present().map_err(|e| e.to_string())
 }
 
-/// The width of the element that holds `canvas`, in CSS pixels.
-pub(crate) fn frame_width(canvas: &HtmlCanvasElement) -> u32 {
-    canvas
-        .parent_element()
-        .map_or(640, |p| p.client_width().max(0) as u32)
-}
-
-/// One figure: title, canvas, caption, a data table (always in the page for screen
-/// readers, shown on request) and export to PNG and CSV.
-#[function_component(Figure)]
-pub fn figure(props: &FigureProps) -> Html {
-    let canvas_ref = use_node_ref();
-    let frame_ref = use_node_ref();
+/// The width of the element behind `frame`, in CSS pixels, followed with a
+/// `ResizeObserver`; 0 until the observer's first report, which comes after the next
+/// layout. Nothing here reads the layout synchronously: such a read in the middle of a
+/// redraw forces the browser to lay out the whole page at once.
+#[hook]
+pub(crate) fn use_frame_width(frame: NodeRef) -> u32 {
     let width = use_state(|| 0u32);
-    let show_table = use_state(|| false);
-    let draw_error = use_state(|| None::<String>);
-    let figure = charts::figure(props.id);
-    let signature = props.snapshot.signature(props.id);
-    let table = {
-        let snapshot = props.snapshot.clone();
-        let id = props.id;
-        use_memo(signature.clone(), move |_| {
-            charts::table(id, &snapshot.input())
-        })
-    };
-    let missing = matches!(*table, Err(ChartError::MissingResults { .. }));
-
     {
-        // Follow the width of the frame, so the figure is redrawn on resize.
-        let frame_ref = frame_ref.clone();
         let width = width.clone();
         use_effect_with((), move |_| {
-            let observer = frame_ref.cast::<HtmlElement>().and_then(|frame| {
-                width.set(frame.client_width().max(0) as u32);
+            let observer = frame.cast::<HtmlElement>().and_then(|frame| {
                 let callback =
                     Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
                         if let Some(entry) =
                             entries.get(0).dyn_ref::<web_sys::ResizeObserverEntry>()
                         {
-                            let w = entry.content_rect().width().round() as u32;
+                            let w = entry.content_rect().width().round().max(0.0) as u32;
                             if w != *width {
                                 width.set(w);
                             }
@@ -285,22 +287,80 @@ pub fn figure(props: &FigureProps) -> Html {
             }
         });
     }
+    *width
+}
+
+/// A drawing waiting for the next animation frame.
+pub(crate) type PendingDrawing = Rc<RefCell<Option<Box<dyn FnOnce()>>>>;
+
+/// Draws with `draw` at the next animation frame, in place of any drawing of the same slot
+/// still waiting. Results can arrive many times a frame; each figure is drawn at most once
+/// a frame, with its latest inputs, and the work that asked for it (such as sending the
+/// next jobs to the workers) is not held up by the drawing.
+pub(crate) fn draw_next_frame(pending: &PendingDrawing, draw: impl FnOnce() + 'static) {
+    let waiting = pending.borrow_mut().replace(Box::new(draw)).is_some();
+    if waiting {
+        return;
+    }
+    let slot = pending.clone();
+    let run = move || {
+        let draw = slot.borrow_mut().take();
+        if let Some(draw) = draw {
+            draw();
+        }
+    };
+    let requested = web_sys::window().map(|window| {
+        let callback = Closure::once_into_js(run.clone());
+        window.request_animation_frame(callback.unchecked_ref())
+    });
+    if !matches!(requested, Some(Ok(_))) {
+        // No frames to wait for: draw now.
+        run();
+    }
+}
+
+/// One figure: title, canvas, caption, a data table (always in the page for screen
+/// readers, shown on request) and export to PNG and CSV.
+#[function_component(Figure)]
+pub fn figure(props: &FigureProps) -> Html {
+    let canvas_ref = use_node_ref();
+    let frame_ref = use_node_ref();
+    let width = use_frame_width(frame_ref.clone());
+    let pending = use_mut_ref(|| None);
+    let show_table = use_state(|| false);
+    let draw_error = use_state(|| None::<String>);
+    let figure = charts::figure(props.id);
+    let signature = props.snapshot.signature(props.id);
+    let table = {
+        let snapshot = props.snapshot.clone();
+        let id = props.id;
+        use_memo(signature.clone(), move |_| {
+            charts::table(id, &snapshot.input())
+        })
+    };
+    let missing = matches!(*table, Err(ChartError::MissingResults { .. }));
+
     {
         let canvas_ref = canvas_ref.clone();
         let snapshot = props.snapshot.clone();
         let id = props.id;
         let draw_error = draw_error.clone();
-        // Redrawn when what this figure shows changes, not on every result of the lesson.
-        use_effect_with((signature, *width, missing), move |(_, width, missing)| {
-            if let (Some(canvas), false, true) =
-                (canvas_ref.cast::<HtmlCanvasElement>(), *missing, *width > 0)
-            {
-                let input = snapshot.input();
-                let (default, min) = (charts::default_size(id), charts::min_size(id));
-                let result = draw_with(&canvas, default, min, *width, |area| {
-                    charts::draw(id, &input, area)
+        let pending = pending.clone();
+        // Redrawn when what this figure shows changes, not on every result of the lesson,
+        // and on resize: the frame's width is followed.
+        use_effect_with((signature, width, missing), move |(_, width, missing)| {
+            if !*missing && *width > 0 {
+                let width = *width;
+                draw_next_frame(&pending, move || {
+                    if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                        let input = snapshot.input();
+                        let (default, min) = (charts::default_size(id), charts::min_size(id));
+                        let result = draw_with(&canvas, default, min, width, |area| {
+                            charts::draw(id, &input, area)
+                        });
+                        draw_error.set(result.err());
+                    }
                 });
-                draw_error.set(result.err());
             }
         });
     }

@@ -15,22 +15,36 @@ pub struct LiveLossProps {
 #[function_component(LiveLoss)]
 pub fn live_loss(props: &LiveLossProps) -> Html {
     let canvas_ref = use_node_ref();
+    let frame_ref = use_node_ref();
+    let width = super::canvas::use_frame_width(frame_ref.clone());
+    let pending = use_mut_ref(|| None);
     let started = props.curves.iter().any(|c| !c.is_empty());
     {
         let canvas_ref = canvas_ref.clone();
-        use_effect_with(props.clone(), move |props| {
-            if let Some(canvas) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
-                let width = super::canvas::frame_width(&canvas);
-                // A failed drawing of the live curve leaves the finished figures to speak.
-                let min = crate::charts::min_size("live-loss");
-                let _ = super::canvas::draw_with(&canvas, (640, 260), min, width, |area| {
-                    crate::charts::draw_live_loss(area, props.method, &props.curves, props.epochs)
+        let pending = pending.clone();
+        use_effect_with((props.clone(), width), move |(props, width)| {
+            if *width > 0 {
+                let (props, width) = (props.clone(), *width);
+                super::canvas::draw_next_frame(&pending, move || {
+                    if let Some(canvas) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
+                        // A failed drawing of the live curve leaves the finished figures
+                        // to speak.
+                        let min = crate::charts::min_size("live-loss");
+                        let _ = super::canvas::draw_with(&canvas, (640, 260), min, width, |area| {
+                            crate::charts::draw_live_loss(
+                                area,
+                                props.method,
+                                &props.curves,
+                                props.epochs,
+                            )
+                        });
+                    }
                 });
             }
         });
     }
     html! {
-        <div class={classes!("live-loss", (!started).then_some("visually-hidden"))} aria-hidden="true">
+        <div class={classes!("live-loss", (!started).then_some("visually-hidden"))} aria-hidden="true" ref={frame_ref}>
             <canvas ref={canvas_ref} />
         </div>
     }
