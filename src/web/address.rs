@@ -132,8 +132,11 @@ pub fn write(config: &ValidConfig) {
     }
 }
 
+/// The snapshot on screen, and its JSON once someone has asked for it.
+type Published = Option<(Rc<Snapshot>, Option<Rc<str>>)>;
+
 thread_local! {
-    static PUBLISHED: RefCell<Option<Rc<Snapshot>>> = const { RefCell::new(None) };
+    static PUBLISHED: RefCell<Published> = const { RefCell::new(None) };
 }
 
 /// The results of a snapshot as the JSON document `lab run --json` prints.
@@ -147,7 +150,7 @@ pub fn results_json(snapshot: &Snapshot) -> String {
 
 /// Makes the latest results available to `window.spuriousLab.results()`.
 pub fn publish_results(snapshot: &Rc<Snapshot>) {
-    PUBLISHED.with(|p| *p.borrow_mut() = Some(snapshot.clone()));
+    PUBLISHED.with(|p| *p.borrow_mut() = Some((snapshot.clone(), None)));
 }
 
 /// Defines `window.spuriousLab.results()`, which returns the results on screen as JSON.
@@ -155,12 +158,13 @@ pub fn expose_results() {
     let Some(window) = web_sys::window() else {
         return;
     };
+    // Serialised once per snapshot, however often it is asked for.
     let results = Closure::<dyn Fn() -> String>::new(|| {
-        PUBLISHED.with(|p| {
-            p.borrow()
-                .as_ref()
-                .map(|s| results_json(s))
-                .unwrap_or_default()
+        PUBLISHED.with(|p| match &mut *p.borrow_mut() {
+            Some((snapshot, json)) => json
+                .get_or_insert_with(|| results_json(snapshot).into())
+                .to_string(),
+            None => String::new(),
         })
     });
     let api = js_sys::Object::new();

@@ -2,8 +2,9 @@
 //! that matter for it next to its figures, a prediction to make before the result is
 //! revealed, and its figures.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use yew::prelude::*;
 
@@ -13,7 +14,7 @@ use super::pool::WorkerPool;
 use super::protocol::Job;
 use super::state::{Action, Lesson, Step};
 use super::{address, download, live::LiveLoss};
-use crate::charts;
+use crate::charts::{self, DataSample};
 use crate::experiment::{Method, ModelKind};
 
 #[derive(Properties, PartialEq)]
@@ -289,10 +290,31 @@ fn intuition() -> Html {
     html! { <super::intuition::Intuition /> }
 }
 
+/// The correlations table of the data step. It depends on the data sample only, and the
+/// page renders on every message of the workers, so it is worked out once per sample.
+fn data_table(snapshot: &Snapshot) -> Option<Rc<charts::Table>> {
+    /// The sample the table was last worked out for, and the table.
+    type Memo = Option<(Weak<DataSample>, Option<Rc<charts::Table>>)>;
+    thread_local! {
+        static LAST: RefCell<Memo> = const { RefCell::new(None) };
+    }
+    let data = snapshot.data.as_ref()?;
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((sample, table)) = last.as_ref() {
+            if std::ptr::eq(sample.as_ptr(), Rc::as_ptr(data)) && sample.strong_count() > 0 {
+                return table.clone();
+            }
+        }
+        let table = charts::table("data", &snapshot.input()).ok().map(Rc::new);
+        *last = Some((Rc::downgrade(data), table.clone()));
+        table
+    })
+}
+
 fn data_step(ctx: &StepContext) -> Html {
     let config = &ctx.lesson.config;
-    let snapshot = ctx.snapshot();
-    let table = charts::table("data", &snapshot.input()).ok();
+    let table = data_table(&ctx.snapshot());
     html! {
         <section id="data" class="step" aria-labelledby="data-title">
             <h2 id="data-title">{ "2. The synthetic world" }</h2>
