@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::experiment::{Method, ModelKind, RunResult};
 
+/// The least time between two progress messages of a worker, in milliseconds: often
+/// enough for a smooth live curve, rarely enough that the page redraws little. The first
+/// epoch of a run is always reported at once.
+pub const PROGRESS_INTERVAL_MS: f64 = 40.0;
+
 /// One training run to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Job {
@@ -29,12 +34,13 @@ pub struct Request {
 pub enum Response {
     /// The worker's module has loaded and it takes jobs.
     Ready,
-    /// An epoch of a job has finished.
-    Epoch {
+    /// Epochs of a job have finished: `losses` holds the mean loss of each epoch since
+    /// the last such message, in order. (A worker sends at most one every
+    /// [`PROGRESS_INTERVAL_MS`], so that quick runs do not flood the page.)
+    Epochs {
         generation: u64,
         job: Job,
-        epoch: usize,
-        loss: f64,
+        losses: Vec<f64>,
     },
     /// A job has finished.
     Done {

@@ -278,7 +278,7 @@ impl Lesson {
     fn receive(&mut self, response: Response) {
         let (generation, job) = match &response {
             Response::Ready => return,
-            Response::Epoch {
+            Response::Epochs {
                 generation, job, ..
             }
             | Response::Done {
@@ -295,7 +295,7 @@ impl Lesson {
             return;
         }
         match response {
-            Response::Epoch { loss, .. } => pair.live[job.run].push(loss),
+            Response::Epochs { losses, .. } => pair.live[job.run].extend(losses),
             Response::Done { result, .. } => {
                 pair.runs[job.run] = Some(*result);
                 pair.live[job.run].clear();

@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::protocol::{Job, Request, Response};
+use super::protocol::{Job, PROGRESS_INTERVAL_MS, Request, Response};
 use crate::experiment::run_one;
 use crate::train::Monitor;
 
@@ -16,20 +16,32 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     }
 }
 
-/// Posts the loss of every epoch as it finishes.
+/// Posts the losses of finished epochs: the first at once, then at most one message every
+/// [`PROGRESS_INTERVAL_MS`]. Epochs still unsent at the end travel with the result.
 struct PostEpochs<'a> {
     scope: &'a DedicatedWorkerGlobalScope,
     generation: u64,
     job: Job,
+    unsent: Vec<f64>,
+    /// When the last message went, in milliseconds; `None` before the first.
+    last_post: Option<f64>,
 }
 
 impl Monitor for PostEpochs<'_> {
-    fn epoch_done(&mut self, epoch: usize, loss: f64) {
-        let message = Response::Epoch {
+    fn epoch_done(&mut self, _epoch: usize, loss: f64) {
+        self.unsent.push(loss);
+        let now = js_sys::Date::now();
+        if self
+            .last_post
+            .is_some_and(|last| now - last < PROGRESS_INTERVAL_MS)
+        {
+            return;
+        }
+        self.last_post = Some(now);
+        let message = Response::Epochs {
             generation: self.generation,
             job: self.job,
-            epoch,
-            loss,
+            losses: std::mem::take(&mut self.unsent),
         };
         post(self.scope, &message);
     }
@@ -52,6 +64,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
                 scope,
                 generation,
                 job,
+                unsent: Vec::new(),
+                last_post: None,
             };
             match run_one(&config, job.method, job.model, job.run, &mut monitor) {
                 Ok(result) => Response::Done {
