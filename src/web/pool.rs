@@ -1,7 +1,8 @@
 //! A pool of training workers. Jobs wait in a queue and go to whichever worker is free,
 //! first run first, so the first result of a step arrives as early as possible and the
-//! figures refine as the rest stream in. A job is cancelled by terminating its worker and
-//! starting a fresh one in its place.
+//! figures refine as the rest stream in. A job is cancelled by terminating its worker. A
+//! spare worker, loaded and idle, takes its place at once, so the new settings do not wait
+//! for a module to load; a new spare is then started in the background.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -19,6 +20,7 @@ use crate::experiment::ModelKind;
 /// The script Trunk writes to load the worker's wasm module.
 const WORKER_SCRIPT: &str = "./worker_loader.js";
 
+#[derive(Clone)]
 struct Queued {
     generation: u64,
     config: Config,
@@ -26,15 +28,21 @@ struct Queued {
 }
 
 struct Slot {
+    /// Which worker this is, for its messages to find it wherever it sits.
+    id: u64,
     worker: Worker,
     ready: bool,
-    busy: Option<(u64, Job)>,
+    /// The jobs posted to it and not yet answered, oldest (the one running) first.
+    busy: Vec<Queued>,
     /// Keeps the message handler alive as long as the worker.
     _on_message: Closure<dyn Fn(MessageEvent)>,
 }
 
 struct Inner {
     slots: Vec<Option<Slot>>,
+    /// Loaded workers kept idle, to replace cancelled ones without delay.
+    spares: Vec<Slot>,
+    next_id: u64,
     queue: VecDeque<Queued>,
     on_response: Callback<Response>,
     /// Set when a worker could not be started, for the page to show.
@@ -58,13 +66,17 @@ impl WorkerPool {
     pub fn new(size: usize, on_response: Callback<Response>) -> WorkerPool {
         let inner = Rc::new(RefCell::new(Inner {
             slots: (0..size.max(1)).map(|_| None).collect(),
+            spares: Vec::new(),
+            next_id: 0,
             queue: VecDeque::new(),
             on_response,
             failure: None,
         }));
         for index in 0..size.max(1) {
-            start_worker(&inner, index);
+            let slot = start_worker(&inner);
+            inner.borrow_mut().slots[index] = slot;
         }
+        top_up_spares(&inner);
         WorkerPool { inner }
     }
 
@@ -99,8 +111,10 @@ impl WorkerPool {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, slot)| {
-                    let (generation, job) = slot.as_ref()?.busy?;
-                    cancel(generation, &job).then_some(i)
+                    let busy = &slot.as_ref()?.busy;
+                    busy.iter()
+                        .any(|q| cancel(q.generation, &q.job))
+                        .then_some(i)
                 })
                 .collect()
         };
@@ -108,22 +122,76 @@ impl WorkerPool {
             let old = self.inner.borrow_mut().slots[index].take();
             if let Some(slot) = old {
                 slot.worker.terminate();
+                // Its jobs that still count go back to the head of the queue.
+                let mut inner = self.inner.borrow_mut();
+                for q in slot.busy.into_iter().rev() {
+                    if !cancel(q.generation, &q.job) {
+                        inner.queue.push_front(q);
+                    }
+                }
             }
-            start_worker(&self.inner, index);
+            // A loaded spare if there is one; else a fresh worker, while spares still
+            // loading stay spares.
+            let spare = {
+                let mut inner = self.inner.borrow_mut();
+                let ready = inner.spares.iter().position(|s| s.ready);
+                ready.map(|i| inner.spares.swap_remove(i))
+            };
+            let replacement = spare.or_else(|| start_worker(&self.inner));
+            self.inner.borrow_mut().slots[index] = replacement;
         }
+        top_up_spares(&self.inner);
         dispatch(&self.inner);
     }
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        for slot in self.slots.iter().flatten() {
+        for slot in self.slots.iter().flatten().chain(&self.spares) {
             slot.worker.terminate();
         }
     }
 }
 
-fn start_worker(inner: &Rc<RefCell<Inner>>, index: usize) {
+impl Inner {
+    /// The worker with this id, at work or spare.
+    fn slot_mut(&mut self, id: u64) -> Option<&mut Slot> {
+        self.slots
+            .iter_mut()
+            .flatten()
+            .chain(self.spares.iter_mut())
+            .find(|slot| slot.id == id)
+    }
+}
+
+/// How many spares the pool keeps: one per worker (a change of settings usually cancels
+/// every running job at once), but at most this many.
+const MAX_SPARES: usize = 2;
+
+/// Starts spares until there are enough.
+fn top_up_spares(inner: &Rc<RefCell<Inner>>) {
+    loop {
+        let wanted = {
+            let state = inner.borrow();
+            state.slots.len().min(MAX_SPARES)
+        };
+        if inner.borrow().spares.len() >= wanted {
+            return;
+        }
+        let Some(spare) = start_worker(inner) else {
+            return;
+        };
+        inner.borrow_mut().spares.push(spare);
+    }
+}
+
+/// Starts a worker; `None` (with the reason kept for the page) if the browser refuses.
+fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
+    let id = {
+        let mut state = inner.borrow_mut();
+        state.next_id += 1;
+        state.next_id
+    };
     let weak = Rc::downgrade(inner);
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(inner) = weak.upgrade() else { return };
@@ -131,72 +199,100 @@ fn start_worker(inner: &Rc<RefCell<Inner>>, index: usize) {
             return;
         };
         let finished = matches!(response, Response::Done { .. } | Response::Failed { .. });
-        let on_response = {
+        let (on_response, spare) = {
             let mut state = inner.borrow_mut();
-            if let Some(slot) = state.slots[index].as_mut() {
+            let spare = state.spares.iter().any(|s| s.id == id);
+            if let Some(slot) = state.slot_mut(id) {
                 if matches!(response, Response::Ready) {
                     slot.ready = true;
                 }
-                if finished {
-                    slot.busy = None;
+                if let Response::Done {
+                    generation, job, ..
+                }
+                | Response::Failed {
+                    generation, job, ..
+                } = &response
+                {
+                    let answered = slot
+                        .busy
+                        .iter()
+                        .position(|q| q.generation == *generation && q.job == *job);
+                    if let Some(i) = answered {
+                        slot.busy.remove(i);
+                    }
                 }
             }
-            state.on_response.clone()
+            (state.on_response.clone(), spare)
         };
         if matches!(response, Response::Ready) || finished {
             dispatch(&inner);
         }
-        on_response.emit(response);
+        // The spare is the pool's own business until it takes a place.
+        if !spare {
+            on_response.emit(response);
+        }
     });
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Classic);
     match Worker::new_with_options(WORKER_SCRIPT, &options) {
         Ok(worker) => {
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            inner.borrow_mut().slots[index] = Some(Slot {
+            Some(Slot {
+                id,
                 worker,
                 ready: false,
-                busy: None,
+                busy: Vec::new(),
                 _on_message: on_message,
-            });
+            })
         }
         Err(error) => {
             let text = error.as_string().unwrap_or_else(|| format!("{error:?}"));
             inner.borrow_mut().failure = Some(format!("the training worker did not start: {text}"));
+            None
         }
     }
 }
 
-/// Hands queued jobs to ready, idle workers. The first worker takes linear runs first
-/// (milliseconds each) and the others MLP runs (hundreds of milliseconds), each falling
-/// back on the other kind when its own is done: a change of settings then redraws the
-/// linear steps at once while the MLP's first runs are already under way.
+/// How many jobs a worker holds at once: the one it trains and the next, so that it
+/// starts the next the moment it finishes, however busy the page's main thread is.
+const DEPTH: usize = 2;
+
+/// Hands queued jobs to ready workers, a first job to each before a second to any. The
+/// first worker takes linear runs first (milliseconds each) and the others MLP runs
+/// (hundreds of milliseconds), each falling back on the other kind when its own is done:
+/// a change of settings then redraws the linear steps at once while the MLP's first runs
+/// are already under way.
 fn dispatch(inner: &Rc<RefCell<Inner>>) {
     let mut state = inner.borrow_mut();
     let Inner { slots, queue, .. } = &mut *state;
-    for (index, slot) in slots.iter_mut().enumerate() {
-        let Some(slot) = slot.as_mut() else { continue };
-        if !slot.ready || slot.busy.is_some() {
-            continue;
-        }
-        let wants_linear = index == 0;
-        let preferred = queue
-            .iter()
-            .position(|q| (q.job.model == ModelKind::Linear) == wants_linear);
-        let Some(next) = preferred
-            .or((!queue.is_empty()).then_some(0))
-            .and_then(|i| queue.remove(i))
-        else {
-            break;
-        };
-        let request = Request {
-            generation: next.generation,
-            config: next.config,
-            job: next.job,
-        };
-        if let Ok(value) = serde_wasm_bindgen::to_value(&request) {
-            if slot.worker.post_message(&value).is_ok() {
-                slot.busy = Some((next.generation, next.job));
+    for depth in 1..=DEPTH {
+        for (index, slot) in slots.iter_mut().enumerate() {
+            let Some(slot) = slot.as_mut() else { continue };
+            if !slot.ready || slot.busy.len() >= depth {
+                continue;
+            }
+            let wants_linear = index == 0;
+            let preferred = queue
+                .iter()
+                .position(|q| (q.job.model == ModelKind::Linear) == wants_linear);
+            let Some(next) = preferred
+                .or((!queue.is_empty()).then_some(0))
+                .and_then(|i| queue.remove(i))
+            else {
+                return;
+            };
+            let request = Request {
+                generation: next.generation,
+                config: next.config.clone(),
+                job: next.job,
+            };
+            let posted = serde_wasm_bindgen::to_value(&request)
+                .is_ok_and(|value| slot.worker.post_message(&value).is_ok());
+            if posted {
+                slot.busy.push(next);
+            } else {
+                // Left for another worker, or for this one's next turn.
+                queue.push_front(next);
             }
         }
     }
