@@ -161,6 +161,22 @@ impl Network {
                 for (g, &d) in grad_b.iter_mut().zip(d_out) {
                     *g += d;
                 }
+                if layer.outputs == 1 {
+                    // One output (the linear model, the MLP's last layer): the same sums
+                    // without the per-input loops of one element.
+                    let d = d_out[0];
+                    for (g, &a_i) in grad_w.iter_mut().zip(a) {
+                        *g += d * a_i;
+                    }
+                    if propagate {
+                        let d_in = &mut delta_in[r * layer.inputs..(r + 1) * layer.inputs];
+                        for ((g, &x), &w) in d_in.iter_mut().zip(a).zip(weights) {
+                            // As `dot` of one element: its empty sums, 0.0, plus w·d.
+                            *g = if l > 0 && x <= 0.0 { 0.0 } else { 0.0 + w * d };
+                        }
+                    }
+                    continue;
+                }
                 for (&a_i, g_i) in a.iter().zip(grad_w.chunks_exact_mut(layer.outputs)) {
                     for (g, &d) in g_i.iter_mut().zip(d_out) {
                         *g += d * a_i;

@@ -81,13 +81,16 @@ impl LabRng {
     pub fn index(&mut self, n: usize) -> usize {
         debug_assert!(n > 0);
         let n = n as u64;
-        let threshold = n.wrapping_neg() % n;
-        loop {
-            let product = u128::from(self.inner.next_u64()) * u128::from(n);
-            if (product as u64) >= threshold {
-                return (product >> 64) as usize;
+        let mut product = u128::from(self.inner.next_u64()) * u128::from(n);
+        // The threshold 2^64 mod n is below n, so a low half of at least n is always
+        // accepted: the division that finds the threshold is needed only below that.
+        if (product as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (product as u64) < threshold {
+                product = u128::from(self.inner.next_u64()) * u128::from(n);
             }
         }
+        (product >> 64) as usize
     }
 
     /// A standard normal draw by the Box-Muller transform.
@@ -98,8 +101,10 @@ impl LabRng {
         // 1 - u lies in (0, 1], so the logarithm is finite.
         let radius = libm::sqrt(-2.0 * libm::log(1.0 - self.uniform()));
         let angle = 2.0 * std::f64::consts::PI * self.uniform();
-        self.spare_normal = Some(radius * libm::sin(angle));
-        radius * libm::cos(angle)
+        // One argument reduction for both: libm's sincos gives exactly its sin and cos.
+        let (sin, cos) = libm::sincos(angle);
+        self.spare_normal = Some(radius * sin);
+        radius * cos
     }
 
     /// Shuffles a slice in place (Fisher-Yates).
