@@ -68,10 +68,8 @@ pub fn app(props: &AppProps) -> Html {
                 .copied()
                 .filter(|e| !sent.contains(e))
                 .collect();
-            for &(generation, job) in &fresh {
-                pool.submit(generation, &config, [job]);
-                sent.insert((generation, job));
-            }
+            sent.extend(fresh.iter().copied());
+            pool.submit(&config, fresh);
         });
     }
     {

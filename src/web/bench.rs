@@ -236,7 +236,7 @@ fn next(state: &Rc<RefCell<State>>) {
     let config = s.config.clone().into_inner();
     drop(s);
     if let Some(pool) = pool {
-        pool.submit(0, &config, jobs);
+        pool.submit(&config, jobs.into_iter().map(|job| (0, job)));
     }
 }
 

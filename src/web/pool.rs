@@ -42,6 +42,8 @@ struct Inner {
     slots: Vec<Option<Slot>>,
     /// Loaded workers kept idle, to replace cancelled ones without delay.
     spares: Vec<Slot>,
+    /// Whether new spares are due to start after a pause.
+    top_up_due: bool,
     next_id: u64,
     queue: VecDeque<Queued>,
     on_response: Callback<Response>,
@@ -67,6 +69,7 @@ impl WorkerPool {
         let inner = Rc::new(RefCell::new(Inner {
             slots: (0..size.max(1)).map(|_| None).collect(),
             spares: Vec::new(),
+            top_up_due: false,
             next_id: 0,
             queue: VecDeque::new(),
             on_response,
@@ -85,11 +88,13 @@ impl WorkerPool {
         self.inner.borrow().failure.clone()
     }
 
-    /// Queues jobs behind those already waiting, and starts what can start.
-    pub fn submit(&self, generation: u64, config: &Config, jobs: impl IntoIterator<Item = Job>) {
+    /// Queues jobs, each with its generation, behind those already waiting, and starts
+    /// what can start. Jobs given together are queued together before any is handed out,
+    /// so that each worker can pick the kind it prefers.
+    pub fn submit(&self, config: &Config, jobs: impl IntoIterator<Item = (u64, Job)>) {
         {
             let mut inner = self.inner.borrow_mut();
-            for job in jobs {
+            for (generation, job) in jobs {
                 inner.queue.push_back(Queued {
                     generation,
                     config: config.clone(),
@@ -140,7 +145,7 @@ impl WorkerPool {
             let replacement = spare.or_else(|| start_worker(&self.inner));
             self.inner.borrow_mut().slots[index] = replacement;
         }
-        top_up_spares(&self.inner);
+        top_up_spares_later(&self.inner);
         dispatch(&self.inner);
     }
 }
@@ -167,6 +172,36 @@ impl Inner {
 /// How many spares the pool keeps: one per worker (a change of settings usually cancels
 /// every running job at once), but at most this many.
 const MAX_SPARES: usize = 2;
+
+/// How long after a cancellation new spares start, in milliseconds. Loading a module
+/// takes a core for a while; right after a change of settings the cores are wanted for
+/// the first runs of the new settings.
+const SPARE_DELAY_MS: i32 = 1500;
+
+/// Starts spares after [`SPARE_DELAY_MS`], unless that is already due.
+fn top_up_spares_later(inner: &Rc<RefCell<Inner>>) {
+    if std::mem::replace(&mut inner.borrow_mut().top_up_due, true) {
+        return;
+    }
+    let weak = Rc::downgrade(inner);
+    let start = move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.borrow_mut().top_up_due = false;
+            top_up_spares(&inner);
+        }
+    };
+    let callback = Closure::once_into_js(start.clone());
+    let scheduled = web_sys::window().is_some_and(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.unchecked_ref(),
+            SPARE_DELAY_MS,
+        )
+        .is_ok()
+    });
+    if !scheduled {
+        start();
+    }
+}
 
 /// Starts spares until there are enough.
 fn top_up_spares(inner: &Rc<RefCell<Inner>>) {
