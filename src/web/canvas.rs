@@ -8,8 +8,9 @@ use std::rc::Rc;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontTransform,
 };
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
@@ -26,9 +27,32 @@ use crate::experiment::MethodResult;
 /// pixels per CSS pixel and its context is scaled to match.
 pub(crate) struct ScaledCanvas {
     inner: CanvasBackend,
-    /// The same canvas's context, for measuring text.
+    /// The same canvas's context, for text.
     context: CanvasRenderingContext2d,
+    /// The font last given to the context. Setting a font makes the browser work out the
+    /// canvas's style, so it is set only when it changes.
+    font: RefCell<String>,
     size: (u32, u32),
+}
+
+impl ScaledCanvas {
+    fn use_font<S: BackendTextStyle>(&self, style: &S) {
+        let font = format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            style.size(),
+            style.family().as_str(),
+        );
+        let mut last = self.font.borrow_mut();
+        if *last != font {
+            self.context.set_font(&font);
+            *last = font;
+        }
+    }
+}
+
+fn text_error(_: JsValue) -> DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType> {
+    DrawingErrorKind::FontError("the canvas could not draw text".into())
 }
 
 impl DrawingBackend for ScaledCanvas {
@@ -105,7 +129,41 @@ impl DrawingBackend for ScaledCanvas {
         style: &S,
         pos: BackendCoord,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_text(text, style, pos)
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        self.use_font(style);
+        let context = &self.context;
+        context.set_text_baseline(match style.anchor().v_pos {
+            VPos::Top => "top",
+            VPos::Center => "middle",
+            VPos::Bottom => "bottom",
+        });
+        context.set_text_align(match style.anchor().h_pos {
+            HPos::Left => "start",
+            HPos::Center => "center",
+            HPos::Right => "end",
+        });
+        let (r, g, b) = color.rgb;
+        context.set_fill_style_str(&format!("rgba({r},{g},{b},{})", color.alpha));
+        let quarter_turns = match style.transform() {
+            FontTransform::None => 0.0,
+            FontTransform::Rotate90 => 1.0,
+            FontTransform::Rotate180 => 2.0,
+            FontTransform::Rotate270 => 3.0,
+        };
+        let (x, y) = (f64::from(pos.0), f64::from(pos.1));
+        if quarter_turns == 0.0 {
+            return context.fill_text(text, x, y).map_err(text_error);
+        }
+        context.save();
+        let drawn = context
+            .translate(x, y)
+            .and_then(|()| context.rotate(quarter_turns * std::f64::consts::FRAC_PI_2))
+            .and_then(|()| context.fill_text(text, 0.0, 0.0));
+        context.restore();
+        drawn.map_err(text_error)
     }
 
     /// Measures text with the canvas's own `measureText`. (The generic estimate puts a
@@ -116,13 +174,7 @@ impl DrawingBackend for ScaledCanvas {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
-        // The font exactly as the canvas backend sets it to draw the text.
-        self.context.set_font(&format!(
-            "{} {}px {}",
-            style.style().as_str(),
-            style.size(),
-            style.family().as_str(),
-        ));
+        self.use_font(style);
         let metrics = self
             .context
             .measure_text(text)
@@ -198,11 +250,15 @@ pub struct FigureProps {
     pub placeholder: AttrValue,
 }
 
+/// Two props are the same when they would draw the same figure: a new snapshot whose
+/// inputs for this figure are unchanged does not re-render it, so a result of another
+/// step costs this figure nothing.
 impl PartialEq for FigureProps {
     fn eq(&self, other: &Self) -> bool {
         self.id == other.id
-            && Rc::ptr_eq(&self.snapshot, &other.snapshot)
             && self.placeholder == other.placeholder
+            && (Rc::ptr_eq(&self.snapshot, &other.snapshot)
+                || self.snapshot.signature(self.id) == other.snapshot.signature(other.id))
     }
 }
 
@@ -228,9 +284,17 @@ pub(crate) fn draw_with(
     let density = (ratio * f64::from(shown) / f64::from(logical_w)).max(1.0);
     canvas.set_width((f64::from(logical_w) * density).round() as u32);
     canvas.set_height((f64::from(logical_h) * density).round() as u32);
+    // The shown size is written only when it changes: a write makes the page's style
+    // dirty, and the next font set on any canvas would have to work it out again.
     let style = canvas.style();
-    let _ = style.set_property("width", &format!("{shown}px"));
-    let _ = style.set_property("height", &format!("{shown_h}px"));
+    for (property, value) in [
+        ("width", format!("{shown}px")),
+        ("height", format!("{shown_h}px")),
+    ] {
+        if style.get_property_value(property).ok().as_deref() != Some(value.as_str()) {
+            let _ = style.set_property(property, &value);
+        }
+    }
     let context = canvas
         .get_context("2d")
         .ok()
@@ -245,6 +309,7 @@ pub(crate) fn draw_with(
     let area = ScaledCanvas {
         inner,
         context,
+        font: RefCell::new(String::new()),
         size: (logical_w, logical_h),
     }
     .into_drawing_area();
