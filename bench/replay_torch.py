@@ -20,8 +20,10 @@ import math
 import sys
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+
+# The reference's own training step and optimiser, so the replay trains as it does.
+from torch_reference import adam, train_epoch
 
 
 def build(sizes, flat, dtype):
@@ -72,23 +74,15 @@ def main():
     net = build(run["sizes"], run["init"], dtype)
     x = torch.tensor(run["train"]["x"], dtype=dtype).reshape(-1, 3)
     y = torch.tensor(run["train"]["y"], dtype=dtype).unsqueeze(1)
-    kwargs = {"fused": True} if args.adam == "fused" else {}
-    opt = torch.optim.Adam(net.parameters(), lr=run["lr"], betas=(0.9, 0.999), eps=1e-8, **kwargs)
+    opt = adam(net.parameters(), {"lr": run["lr"]}, args.adam)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=run["step"], gamma=run["gamma"])
     batch = run["batch"]
     losses = []
     for order in run["orders"]:
         idx = torch.tensor(order)
         xs, ys = x[idx], y[idx]
-        total, count = 0.0, 0
-        for i in range(0, len(order), batch):
-            opt.zero_grad(set_to_none=True)
-            loss = F.mse_loss(net(xs[i:i + batch]), ys[i:i + batch])
-            loss.backward()
-            opt.step()
-            total += loss.item()
-            count += 1
-        losses.append(total / count)
+        batches = ((xs[i:i + batch], ys[i:i + batch]) for i in range(0, len(order), batch))
+        losses.append(train_epoch(net, opt, batches))
         sched.step()
 
     final = flatten(net)

@@ -159,17 +159,23 @@ def train(net, x, y, cfg, augment, seed, opts):
             order = torch.randperm(n, generator=shuffle_gen)
             xs, ys = x_epoch[order], y[order]
             batches = ((xs[i:i + batch], ys[i:i + batch]) for i in range(0, n, batch))
-        total, count = 0.0, 0
-        for xb, yb in batches:
-            opt.zero_grad(set_to_none=True)
-            loss = F.mse_loss(net(xb), yb)
-            loss.backward()
-            opt.step()
-            total += loss.item()
-            count += 1
-        losses.append(total / count)
+        losses.append(train_epoch(net, opt, batches))
         sched.step()
     return losses
+
+
+def train_epoch(net, opt, batches):
+    """One Adam step on the mean squared error of each (x, y) minibatch; returns the mean
+    batch loss. bench/replay_torch.py trains with this too."""
+    total, count = 0.0, 0
+    for xb, yb in batches:
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(net(xb), yb)
+        loss.backward()
+        opt.step()
+        total += loss.item()
+        count += 1
+    return total / count
 
 
 def rmse(net, data):

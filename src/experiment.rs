@@ -234,13 +234,7 @@ pub fn run_one(
         ModelKind::Linear => Network::linear(&mut init_rng),
         ModelKind::Mlp => Network::new(&config.hidden, &mut init_rng),
     };
-    let schedule = Schedule {
-        epochs: config.epochs,
-        batch: config.batch,
-        lr: config.lr,
-        step: config.step,
-        gamma: config.gamma,
-    };
+    let schedule = Schedule::of(config);
     let rngs = TrainRngs {
         shuffle: &mut LabRng::new(seed, Stream::Shuffle),
         augment: &mut LabRng::new(seed, Stream::Augment),

@@ -2,7 +2,7 @@
 //! error, Adam and StepLR; augmentation of X3 on the fly; progress and cancellation
 //! between batches.
 
-use crate::config::Augment;
+use crate::config::{Augment, ValidConfig};
 use crate::network::{Network, Workspace};
 use crate::optim::{Adam, step_lr};
 use crate::rng::LabRng;
@@ -19,6 +19,19 @@ pub struct Schedule {
     pub step: usize,
     /// Factor of each decay.
     pub gamma: f64,
+}
+
+impl Schedule {
+    /// The schedule these settings ask for.
+    pub fn of(config: &ValidConfig) -> Schedule {
+        Schedule {
+            epochs: config.epochs,
+            batch: config.batch,
+            lr: config.lr,
+            step: config.step,
+            gamma: config.gamma,
+        }
+    }
 }
 
 /// Replacement of the spurious feature during training, drawn afresh every epoch.

@@ -80,13 +80,7 @@ fn main() {
         orders.push(list(order.iter().copied()));
     }
 
-    let schedule = Schedule {
-        epochs: config.epochs,
-        batch: config.batch,
-        lr: config.lr,
-        step: config.step,
-        gamma: config.gamma,
-    };
+    let schedule = Schedule::of(&config);
     let rngs = TrainRngs {
         shuffle: &mut LabRng::new(seed, Stream::Shuffle),
         augment: &mut LabRng::new(seed, Stream::Augment),
