@@ -123,6 +123,11 @@ impl WorkerPool {
                 })
                 .collect()
         };
+        if stale.is_empty() {
+            // Nothing running was stopped (the page also asks this of finished jobs), and
+            // dropping queued jobs frees no worker.
+            return;
+        }
         for index in stale {
             let old = self.inner.borrow_mut().slots[index].take();
             if let Some(slot) = old {
