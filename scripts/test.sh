@@ -18,6 +18,9 @@ cargo clippy --release --locked --target wasm32-unknown-unknown --lib --bins --t
 
 echo "== native tests (engine, charts, command line)"
 cargo test --release --locked
+echo "== the engine built in f64 (the build the float64 replay check in bench/ uses)"
+cargo clippy --release --locked --features f64 --all-targets -- -D warnings
+cargo test --release --locked --features f64 --lib --test engine
 
 echo "== browser tests of the wasm build (wasm-bindgen-test, headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver \

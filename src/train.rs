@@ -3,7 +3,7 @@
 //! between batches.
 
 use crate::config::{Augment, ValidConfig};
-use crate::network::{Network, Workspace};
+use crate::network::{Network, Real, Workspace, widen};
 use crate::optim::{Adam, step_lr};
 use crate::rng::LabRng;
 use crate::world::{Dataset, FEATURES};
@@ -113,20 +113,20 @@ pub fn train(
             let rows = chunk.len();
             let input = ws.input_mut();
             for (r, &i) in chunk.iter().enumerate() {
-                input[r * FEATURES] = data.x[[i, 0]];
-                input[r * FEATURES + 1] = data.x[[i, 1]];
-                input[r * FEATURES + 2] = spurious[i];
+                input[r * FEATURES] = data.x[[i, 0]] as Real;
+                input[r * FEATURES + 1] = data.x[[i, 1]] as Real;
+                input[r * FEATURES + 2] = spurious[i] as Real;
             }
             net.forward(&mut ws, rows);
 
             // Loss (1/B)·Σ(f − y)² and its gradient 2(f − y)/B with respect to each output.
             let mut squares = 0.0;
             for (r, &i) in chunk.iter().enumerate() {
-                let error = ws.output()[r] - data.y[i];
+                let error = ws.output()[r] - data.y[i] as Real;
                 squares += error * error;
-                ws.output_grad_mut()[r] = 2.0 * error / rows as f64;
+                ws.output_grad_mut()[r] = 2.0 * error / rows as Real;
             }
-            loss_sum += squares / rows as f64;
+            loss_sum += widen(squares) / rows as f64;
             batches += 1;
 
             net.backward(&mut ws, rows, false);

@@ -6,10 +6,10 @@ use spurious_lab::experiment::{Method, ModelKind, run_one};
 
 /// The bits of [IID RMSE, OOD RMSE] of the linear baseline and the augmented MLP.
 pub const PINNED_BITS: [u64; 4] = [
-    4616312491403207346,
-    4615699297810065762,
-    4616194371648140497,
-    4615255731575666284,
+    4616312490208130209,
+    4615699295969997370,
+    4616194370789434286,
+    4615255729888054113,
 ];
 
 pub fn pinned_config() -> ValidConfig {
