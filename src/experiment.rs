@@ -11,7 +11,7 @@ use crate::network::Network;
 use crate::rng::{LabRng, Stream, run_seed};
 use crate::stats::{Summary, rmse};
 use crate::theory::{LinearParams, Moments};
-use crate::train::{Augmentation, Monitor, Schedule, Stopped, TrainRngs, train};
+use crate::train::{Advance, Augmentation, Monitor, Schedule, Stopped, Training};
 use crate::world::Dataset;
 
 /// How the training data is made robust to the spurious feature, if at all.
@@ -218,6 +218,76 @@ pub struct RunResult {
     pub least_squares: LeastSquares,
 }
 
+/// One training run in progress: its data, its network and where its training is. A Web
+/// Worker advances it a slice at a time, reading its messages in between; [`run_one`] does
+/// it in one go. Either way gives the same bits.
+pub struct Run {
+    seed: u64,
+    data: Dataset,
+    tests: TestSets,
+    net: Network,
+    training: Training,
+    least_squares: LeastSquares,
+}
+
+impl Run {
+    /// Draws the data and the initial network of run `run` of `method` with `model`.
+    pub fn start(config: &ValidConfig, method: Method, model: ModelKind, run: usize) -> Run {
+        let seed = run_seed(config.seed, run);
+        let data = training_set(config, method, seed);
+        let tests = TestSets::generate(config, seed);
+        let mut init_rng = LabRng::new(seed, Stream::Init);
+        let net = match model {
+            ModelKind::Linear => Network::linear(&mut init_rng),
+            ModelKind::Mlp => Network::new(&config.hidden, &mut init_rng),
+        };
+        let training = Training::new(
+            &net,
+            &data,
+            &Schedule::of(config),
+            augmentation_of(config, method),
+            LabRng::new(seed, Stream::Shuffle),
+            LabRng::new(seed, Stream::Augment),
+        );
+        let least_squares = LeastSquares::of(config, method, &data);
+        Run {
+            seed,
+            data,
+            tests,
+            net,
+            training,
+            least_squares,
+        }
+    }
+
+    /// Trains until the run is done or `monitor` asks for a pause or a stop.
+    pub fn advance(&mut self, monitor: &mut dyn Monitor) -> Result<Advance, Stopped> {
+        self.training.advance(&mut self.net, &self.data, monitor)
+    }
+
+    /// Scores the trained network; meant for after [`Run::advance`] has returned
+    /// [`Advance::Finished`].
+    pub fn finish(self) -> RunResult {
+        let net = &self.net;
+        let score =
+            |set: &Dataset| rmse(&net.predict(set.x.view()), set.y.as_slice().unwrap_or(&[]));
+        let (weights, bias) = match net.linear_params() {
+            Some(params) => (params.weights, Some(params.bias)),
+            None => (net.mean_input_gradient(self.tests.iid.x.view()), None),
+        };
+        RunResult {
+            seed: self.seed,
+            rmse_iid: score(&self.tests.iid),
+            rmse_ood: score(&self.tests.ood),
+            weights,
+            bias,
+            loss: self.training.losses().to_vec(),
+            training_factors: self.data.spurious_factors.clone(),
+            least_squares: self.least_squares,
+        }
+    }
+}
+
 /// Trains one model with one method on the run with index `run`.
 pub fn run_one(
     config: &ValidConfig,
@@ -226,37 +296,9 @@ pub fn run_one(
     run: usize,
     monitor: &mut dyn Monitor,
 ) -> Result<RunResult, Stopped> {
-    let seed = run_seed(config.seed, run);
-    let data = training_set(config, method, seed);
-    let tests = TestSets::generate(config, seed);
-    let mut init_rng = LabRng::new(seed, Stream::Init);
-    let mut net = match model {
-        ModelKind::Linear => Network::linear(&mut init_rng),
-        ModelKind::Mlp => Network::new(&config.hidden, &mut init_rng),
-    };
-    let schedule = Schedule::of(config);
-    let rngs = TrainRngs {
-        shuffle: &mut LabRng::new(seed, Stream::Shuffle),
-        augment: &mut LabRng::new(seed, Stream::Augment),
-    };
-    let augmentation = augmentation_of(config, method);
-    let loss = train(&mut net, &data, &schedule, augmentation, rngs, monitor)?;
-
-    let score = |set: &Dataset| rmse(&net.predict(set.x.view()), set.y.as_slice().unwrap_or(&[]));
-    let (weights, bias) = match net.linear_params() {
-        Some(params) => (params.weights, Some(params.bias)),
-        None => (net.mean_input_gradient(tests.iid.x.view()), None),
-    };
-    Ok(RunResult {
-        seed,
-        rmse_iid: score(&tests.iid),
-        rmse_ood: score(&tests.ood),
-        weights,
-        bias,
-        loss,
-        training_factors: data.spurious_factors.clone(),
-        least_squares: LeastSquares::of(config, method, &data),
-    })
+    let mut run = Run::start(config, method, model, run);
+    while run.advance(monitor)? == Advance::Paused {}
+    Ok(run.finish())
 }
 
 /// All runs of one method and model, with their summaries.

@@ -42,13 +42,19 @@ pub struct Augmentation {
     pub fraction: f64,
 }
 
-/// Watches a training run. Both methods have defaults that do nothing.
+/// Watches a training run. Every method has a default that does nothing.
 pub trait Monitor {
     /// Called at the end of every epoch (from 0) with its mean batch loss.
     fn epoch_done(&mut self, _epoch: usize, _loss: f64) {}
 
     /// Asked before every batch; `true` stops the run.
     fn should_stop(&mut self) -> bool {
+        false
+    }
+
+    /// Asked before every batch; `true` makes [`Training::advance`] return, to be called
+    /// again later (a Web Worker uses this to read its messages between slices of work).
+    fn should_pause(&mut self) -> bool {
         false
     }
 }
@@ -74,12 +80,169 @@ pub struct TrainRngs<'a> {
     pub augment: &'a mut LabRng,
 }
 
-/// Trains `net` on `data` and returns the mean training loss of every epoch.
-///
-/// Every epoch visits the rows in a fresh random order, in batches of `schedule.batch`
-/// (the last one may be smaller), with one Adam step per batch on the batch's mean squared
-/// error. With `augmentation`, each row's X3 is replaced with probability `fraction` by an
-/// independent value, drawn afresh at the start of each epoch.
+/// Where [`Training::advance`] left off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Advance {
+    /// The monitor asked for a pause; call `advance` again to go on.
+    Paused,
+    /// Every epoch is done.
+    Finished,
+}
+
+/// A training run in progress, which can be advanced a few batches at a time: the loop of
+/// [`train`] with its state kept between calls. Pausing and going on gives the same bits
+/// as training without a pause.
+pub struct Training {
+    schedule: Schedule,
+    batch: usize,
+    augmentation: Option<Augmentation>,
+    shuffle: LabRng,
+    augment: LabRng,
+    ws: Workspace,
+    adam: Adam,
+    /// This epoch's row order.
+    order: Vec<usize>,
+    /// This epoch's X3 column, augmented or not.
+    spurious: Vec<f64>,
+    /// Rows whose X3 the shuffle augmentation lends out.
+    donors: Vec<usize>,
+    losses: Vec<f64>,
+    /// The epoch under way (from 0), and whether its order and X3 have been drawn.
+    epoch: usize,
+    epoch_started: bool,
+    /// Where in `order` the next batch starts.
+    next_row: usize,
+    /// The learning rate, the sum of batch losses and the number of batches of the epoch.
+    lr: f64,
+    loss_sum: f64,
+    batches: usize,
+}
+
+impl Training {
+    /// Prepares to train `net` on `data`, drawing from the given streams.
+    pub fn new(
+        net: &Network,
+        data: &Dataset,
+        schedule: &Schedule,
+        augmentation: Option<Augmentation>,
+        shuffle: LabRng,
+        augment: LabRng,
+    ) -> Training {
+        let n = data.len();
+        let batch = schedule.batch.clamp(1, n.max(1));
+        Training {
+            schedule: *schedule,
+            batch,
+            augmentation,
+            shuffle,
+            augment,
+            ws: Workspace::new(net, batch),
+            adam: Adam::new(net.params().len()),
+            order: (0..n).collect(),
+            spurious: data.x.column(2).to_vec(),
+            donors: (0..n).collect(),
+            losses: Vec::with_capacity(schedule.epochs),
+            epoch: 0,
+            epoch_started: false,
+            next_row: 0,
+            lr: schedule.lr,
+            loss_sum: 0.0,
+            batches: 0,
+        }
+    }
+
+    /// The mean training loss of every epoch done so far.
+    pub fn losses(&self) -> &[f64] {
+        &self.losses
+    }
+
+    /// Trains `net`, which must be the network given to [`Training::new`], on `data`
+    /// until every epoch is done or the monitor asks for a pause or a stop.
+    ///
+    /// Every epoch visits the rows in a fresh random order, in batches of
+    /// `schedule.batch` (the last one may be smaller), with one Adam step per batch on the
+    /// batch's mean squared error. With an augmentation, each row's X3 is replaced with
+    /// probability `fraction` by an independent value, drawn afresh at the start of each
+    /// epoch.
+    pub fn advance(
+        &mut self,
+        net: &mut Network,
+        data: &Dataset,
+        monitor: &mut dyn Monitor,
+    ) -> Result<Advance, Stopped> {
+        let n = self.order.len();
+        while self.epoch < self.schedule.epochs {
+            if !self.epoch_started {
+                let s = &self.schedule;
+                self.lr = step_lr(s.lr, s.step, s.gamma, self.epoch);
+                if let Some(aug) = self.augmentation {
+                    augment_column(
+                        data,
+                        aug,
+                        &mut self.spurious,
+                        &mut self.donors,
+                        &mut self.augment,
+                    );
+                }
+                self.shuffle.shuffle(&mut self.order);
+                self.epoch_started = true;
+                self.next_row = 0;
+                self.loss_sum = 0.0;
+                self.batches = 0;
+            }
+            if self.next_row < n {
+                if monitor.should_stop() {
+                    return Err(Stopped);
+                }
+                if monitor.should_pause() {
+                    return Ok(Advance::Paused);
+                }
+                let end = (self.next_row + self.batch).min(n);
+                self.step(net, data, end);
+                self.next_row = end;
+            }
+            if self.next_row >= n {
+                let loss = self.loss_sum / self.batches as f64;
+                self.losses.push(loss);
+                monitor.epoch_done(self.epoch, loss);
+                self.epoch += 1;
+                self.epoch_started = false;
+            }
+        }
+        Ok(Advance::Finished)
+    }
+
+    /// One Adam step on the rows `order[next_row..end]`.
+    fn step(&mut self, net: &mut Network, data: &Dataset, end: usize) {
+        let chunk = &self.order[self.next_row..end];
+        let rows = chunk.len();
+        let ws = &mut self.ws;
+        let input = ws.input_mut();
+        for (r, &i) in chunk.iter().enumerate() {
+            input[r * FEATURES] = data.x[[i, 0]] as Real;
+            input[r * FEATURES + 1] = data.x[[i, 1]] as Real;
+            input[r * FEATURES + 2] = self.spurious[i] as Real;
+        }
+        net.forward(ws, rows);
+
+        // Loss (1/B)·Σ(f − y)² and its gradient 2(f − y)/B with respect to each output.
+        let mut squares = 0.0;
+        for (r, &i) in chunk.iter().enumerate() {
+            let error = ws.output()[r] - data.y[i] as Real;
+            squares += error * error;
+            ws.output_grad_mut()[r] = 2.0 * error / rows as Real;
+        }
+        self.loss_sum += widen(squares) / rows as f64;
+        self.batches += 1;
+
+        net.backward(ws, rows, false);
+        self.adam.step(net.params_mut(), &ws.grads, self.lr);
+    }
+}
+
+/// Trains `net` on `data` and returns the mean training loss of every epoch: a
+/// [`Training`] advanced to its end. The streams in `rngs` are left where training left
+/// them.
 pub fn train(
     net: &mut Network,
     data: &Dataset,
@@ -88,55 +251,23 @@ pub fn train(
     rngs: TrainRngs<'_>,
     monitor: &mut dyn Monitor,
 ) -> Result<Vec<f64>, Stopped> {
-    let n = data.len();
-    let batch = schedule.batch.clamp(1, n.max(1));
-    let mut ws = Workspace::new(net, batch);
-    let mut adam = Adam::new(net.params().len());
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut spurious: Vec<f64> = data.x.column(2).to_vec();
-    let mut donors: Vec<usize> = (0..n).collect();
-    let mut losses = Vec::with_capacity(schedule.epochs);
-
-    for epoch in 0..schedule.epochs {
-        let lr = step_lr(schedule.lr, schedule.step, schedule.gamma, epoch);
-        if let Some(aug) = augmentation {
-            augment_column(data, aug, &mut spurious, &mut donors, rngs.augment);
+    let mut training = Training::new(
+        net,
+        data,
+        schedule,
+        augmentation,
+        rngs.shuffle.clone(),
+        rngs.augment.clone(),
+    );
+    let outcome = loop {
+        match training.advance(net, data, monitor) {
+            Ok(Advance::Paused) => continue,
+            other => break other,
         }
-        rngs.shuffle.shuffle(&mut order);
-
-        let mut loss_sum = 0.0;
-        let mut batches = 0;
-        for chunk in order.chunks(batch) {
-            if monitor.should_stop() {
-                return Err(Stopped);
-            }
-            let rows = chunk.len();
-            let input = ws.input_mut();
-            for (r, &i) in chunk.iter().enumerate() {
-                input[r * FEATURES] = data.x[[i, 0]] as Real;
-                input[r * FEATURES + 1] = data.x[[i, 1]] as Real;
-                input[r * FEATURES + 2] = spurious[i] as Real;
-            }
-            net.forward(&mut ws, rows);
-
-            // Loss (1/B)·Σ(f − y)² and its gradient 2(f − y)/B with respect to each output.
-            let mut squares = 0.0;
-            for (r, &i) in chunk.iter().enumerate() {
-                let error = ws.output()[r] - data.y[i] as Real;
-                squares += error * error;
-                ws.output_grad_mut()[r] = 2.0 * error / rows as Real;
-            }
-            loss_sum += widen(squares) / rows as f64;
-            batches += 1;
-
-            net.backward(&mut ws, rows, false);
-            adam.step(net.params_mut(), &ws.grads, lr);
-        }
-        let loss = loss_sum / batches as f64;
-        losses.push(loss);
-        monitor.epoch_done(epoch, loss);
-    }
-    Ok(losses)
+    };
+    *rngs.shuffle = training.shuffle;
+    *rngs.augment = training.augment;
+    outcome.map(|_| training.losses)
 }
 
 /// Fills `spurious` with this epoch's X3 column: each row keeps its own value or, with

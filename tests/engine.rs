@@ -3,13 +3,13 @@
 
 use spurious_lab::config::{ValidConfig, from_pairs};
 use spurious_lab::experiment::{
-    Method, MethodResult, ModelKind, run_method, run_one, training_set,
+    Method, MethodResult, ModelKind, Run, run_method, run_one, training_set,
 };
 use spurious_lab::parallel::run_pairs;
 use spurious_lab::rng::{LabRng, Stream};
 use spurious_lab::stats::{mean, std_dev};
 use spurious_lab::theory::{LinearParams, Moments};
-use spurious_lab::train::Monitor;
+use spurious_lab::train::{Advance, Monitor};
 use spurious_lab::world::Dataset;
 
 #[path = "common/pinned.rs"]
@@ -398,6 +398,47 @@ fn training_reports_progress_and_stops_between_batches() {
     let stopped = run_one(&config, Method::Baseline, ModelKind::Mlp, 0, &mut stop);
     assert!(stopped.is_err());
     assert_eq!(stop.epochs.len(), 2);
+}
+
+/// Pauses every `every` batches, as a Web Worker does to read its messages.
+struct PauseEvery {
+    every: usize,
+    asked: usize,
+}
+
+impl Monitor for PauseEvery {
+    fn should_pause(&mut self) -> bool {
+        self.asked += 1;
+        self.asked % self.every == 0
+    }
+}
+
+#[test]
+fn a_run_paused_and_resumed_gives_the_same_bits() {
+    // 13 batches an epoch (100 rows, batches of 8 and a last one of 4), paused every 7
+    // batches: pauses fall inside epochs, on their last batch and on their first.
+    let config = config(&[
+        ("runs", "1"),
+        ("n_train", "100"),
+        ("n_test", "20"),
+        ("epochs", "4"),
+        ("augment", "noise"),
+    ]);
+    for (method, model) in [
+        (Method::Baseline, ModelKind::Linear),
+        (Method::Augmentation, ModelKind::Mlp),
+    ] {
+        let whole = run_one(&config, method, model, 0, &mut ()).unwrap();
+        let mut run = Run::start(&config, method, model, 0);
+        let mut monitor = PauseEvery { every: 7, asked: 0 };
+        let mut pauses = 0;
+        while run.advance(&mut monitor).unwrap() == Advance::Paused {
+            pauses += 1;
+        }
+        // Every batch is asked about once, and once more after each pause.
+        assert_eq!(pauses, (4 * 13 + pauses) / 7, "{method:?} {model:?}");
+        assert_eq!(run.finish(), whole, "{method:?} {model:?}");
+    }
 }
 
 #[test]
