@@ -1,8 +1,8 @@
 //! A pool of training workers. Jobs wait in a queue and go to whichever worker is free,
 //! first run first, so the first result of a step arrives as early as possible and the
-//! figures refine as the rest stream in. A job is cancelled by terminating its worker. A
-//! spare worker, loaded and idle, takes its place at once, so the new settings do not wait
-//! for a module to load; a new spare is then started in the background.
+//! figures refine as the rest stream in. A job is cancelled by telling its worker, which
+//! drops it at the end of its current slice of training (`protocol::SLICE_MS`) and goes on
+//! with the next: the worker stays loaded, so new settings never wait for a module.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 use yew::Callback;
 
-use super::protocol::{Job, Request, Response};
+use super::protocol::{Command, Job, Request, Response};
 use crate::config::Config;
 use crate::experiment::ModelKind;
 
@@ -40,10 +40,6 @@ struct Slot {
 
 struct Inner {
     slots: Vec<Option<Slot>>,
-    /// Loaded workers kept idle, to replace cancelled ones without delay.
-    spares: Vec<Slot>,
-    /// Whether new spares are due to start after a pause.
-    top_up_due: bool,
     next_id: u64,
     queue: VecDeque<Queued>,
     on_response: Callback<Response>,
@@ -68,8 +64,6 @@ impl WorkerPool {
     pub fn new(size: usize, on_response: Callback<Response>) -> WorkerPool {
         let inner = Rc::new(RefCell::new(Inner {
             slots: (0..size.max(1)).map(|_| None).collect(),
-            spares: Vec::new(),
-            top_up_due: false,
             next_id: 0,
             queue: VecDeque::new(),
             on_response,
@@ -79,7 +73,6 @@ impl WorkerPool {
             let slot = start_worker(&inner);
             inner.borrow_mut().slots[index] = slot;
         }
-        top_up_spares(&inner);
         WorkerPool { inner }
     }
 
@@ -105,123 +98,52 @@ impl WorkerPool {
         dispatch(&self.inner);
     }
 
-    /// Drops the queued jobs for which `cancel(generation, job)` is true and stops those
-    /// running.
+    /// Drops the queued jobs for which `cancel(generation, job)` is true and tells the
+    /// workers to drop those they hold.
     pub fn cancel(&self, cancel: impl Fn(u64, &Job) -> bool) {
-        let stale: Vec<usize> = {
+        let mut freed = false;
+        {
             let mut inner = self.inner.borrow_mut();
             inner.queue.retain(|q| !cancel(q.generation, &q.job));
-            inner
-                .slots
-                .iter()
-                .enumerate()
-                .filter_map(|(i, slot)| {
-                    let busy = &slot.as_ref()?.busy;
-                    busy.iter()
-                        .any(|q| cancel(q.generation, &q.job))
-                        .then_some(i)
-                })
-                .collect()
-        };
-        if stale.is_empty() {
-            // Nothing running was stopped (the page also asks this of finished jobs), and
-            // dropping queued jobs frees no worker.
-            return;
-        }
-        for index in stale {
-            let old = self.inner.borrow_mut().slots[index].take();
-            if let Some(slot) = old {
-                slot.worker.terminate();
-                // Its jobs that still count go back to the head of the queue.
-                let mut inner = self.inner.borrow_mut();
-                for q in slot.busy.into_iter().rev() {
+            for slot in inner.slots.iter_mut().flatten() {
+                let Slot { worker, busy, .. } = slot;
+                busy.retain(|q| {
                     if !cancel(q.generation, &q.job) {
-                        inner.queue.push_front(q);
+                        return true;
                     }
-                }
+                    let command = Command::Cancel {
+                        generation: q.generation,
+                        job: q.job,
+                    };
+                    if let Ok(value) = serde_wasm_bindgen::to_value(&command) {
+                        // Should this fail, the job's answers are dropped as stale anyway.
+                        let _ = worker.post_message(&value);
+                    }
+                    freed = true;
+                    false
+                });
             }
-            // A loaded spare if there is one; else a fresh worker, while spares still
-            // loading stay spares.
-            let spare = {
-                let mut inner = self.inner.borrow_mut();
-                let ready = inner.spares.iter().position(|s| s.ready);
-                ready.map(|i| inner.spares.swap_remove(i))
-            };
-            let replacement = spare.or_else(|| start_worker(&self.inner));
-            self.inner.borrow_mut().slots[index] = replacement;
         }
-        top_up_spares_later(&self.inner);
-        dispatch(&self.inner);
+        // The page also asks this of finished jobs; only a freed place calls for handing
+        // out jobs.
+        if freed {
+            dispatch(&self.inner);
+        }
     }
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        for slot in self.slots.iter().flatten().chain(&self.spares) {
+        for slot in self.slots.iter().flatten() {
             slot.worker.terminate();
         }
     }
 }
 
 impl Inner {
-    /// The worker with this id, at work or spare.
+    /// The worker with this id.
     fn slot_mut(&mut self, id: u64) -> Option<&mut Slot> {
-        self.slots
-            .iter_mut()
-            .flatten()
-            .chain(self.spares.iter_mut())
-            .find(|slot| slot.id == id)
-    }
-}
-
-/// How many spares the pool keeps: one per worker (a change of settings usually cancels
-/// every running job at once), but at most this many.
-const MAX_SPARES: usize = 2;
-
-/// How long after a cancellation new spares start, in milliseconds. Loading a module
-/// takes a core for a while; right after a change of settings the cores are wanted for
-/// the first runs of the new settings.
-const SPARE_DELAY_MS: i32 = 1500;
-
-/// Starts spares after [`SPARE_DELAY_MS`], unless that is already due.
-fn top_up_spares_later(inner: &Rc<RefCell<Inner>>) {
-    if std::mem::replace(&mut inner.borrow_mut().top_up_due, true) {
-        return;
-    }
-    let weak = Rc::downgrade(inner);
-    let start = move || {
-        if let Some(inner) = weak.upgrade() {
-            inner.borrow_mut().top_up_due = false;
-            top_up_spares(&inner);
-        }
-    };
-    let callback = Closure::once_into_js(start.clone());
-    let scheduled = web_sys::window().is_some_and(|w| {
-        w.set_timeout_with_callback_and_timeout_and_arguments_0(
-            callback.unchecked_ref(),
-            SPARE_DELAY_MS,
-        )
-        .is_ok()
-    });
-    if !scheduled {
-        start();
-    }
-}
-
-/// Starts spares until there are enough.
-fn top_up_spares(inner: &Rc<RefCell<Inner>>) {
-    loop {
-        let wanted = {
-            let state = inner.borrow();
-            state.slots.len().min(MAX_SPARES)
-        };
-        if inner.borrow().spares.len() >= wanted {
-            return;
-        }
-        let Some(spare) = start_worker(inner) else {
-            return;
-        };
-        inner.borrow_mut().spares.push(spare);
+        self.slots.iter_mut().flatten().find(|slot| slot.id == id)
     }
 }
 
@@ -239,9 +161,8 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
             return;
         };
         let finished = matches!(response, Response::Done { .. } | Response::Failed { .. });
-        let (on_response, spare) = {
+        let on_response = {
             let mut state = inner.borrow_mut();
-            let spare = state.spares.iter().any(|s| s.id == id);
             if let Some(slot) = state.slot_mut(id) {
                 if matches!(response, Response::Ready) {
                     slot.ready = true;
@@ -262,15 +183,12 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
                     }
                 }
             }
-            (state.on_response.clone(), spare)
+            state.on_response.clone()
         };
         if matches!(response, Response::Ready) || finished {
             dispatch(&inner);
         }
-        // The spare is the pool's own business until it takes a place.
-        if !spare {
-            on_response.emit(response);
-        }
+        on_response.emit(response);
     });
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Classic);
@@ -294,7 +212,8 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
 }
 
 /// How many jobs a worker holds at once: the one it trains and the next, so that it
-/// starts the next the moment it finishes, however busy the page's main thread is.
+/// starts the next the moment it finishes, however busy the page's main thread is. (More
+/// would make a worker's share of the queue less even.)
 const DEPTH: usize = 2;
 
 /// Hands queued jobs to ready workers, a first job to each before a second to any. The
@@ -321,12 +240,12 @@ fn dispatch(inner: &Rc<RefCell<Inner>>) {
             else {
                 return;
             };
-            let request = Request {
+            let command = Command::Train(Request {
                 generation: next.generation,
                 config: next.config.clone(),
                 job: next.job,
-            };
-            let posted = serde_wasm_bindgen::to_value(&request)
+            });
+            let posted = serde_wasm_bindgen::to_value(&command)
                 .is_ok_and(|value| slot.worker.post_message(&value).is_ok());
             if posted {
                 slot.busy.push(next);

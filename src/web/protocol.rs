@@ -20,7 +20,22 @@ pub struct Job {
     pub run: usize,
 }
 
-/// What the page asks a worker.
+/// What the page tells a worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Command {
+    /// Train this job after those already given.
+    Train(Request),
+    /// Drop this job, waiting or under way. It gets no answer; the worker goes on with its
+    /// next job within a slice of [`SLICE_MS`].
+    Cancel { generation: u64, job: Job },
+}
+
+/// How long a worker trains before it reads its messages again, in milliseconds: the
+/// longest a cancelled job keeps a core, at the cost of a few hundredths of a millisecond
+/// per slice.
+pub const SLICE_MS: f64 = 10.0;
+
+/// A job to train.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Request {
     /// Which set of settings the job belongs to; answers for an older one are dropped.

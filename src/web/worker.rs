@@ -1,13 +1,19 @@
-//! The training worker: it takes one [`Request`] at a time, trains, and posts the loss of
-//! every epoch and then the result. The page cancels a job by terminating the worker.
+//! The training worker. It keeps the jobs the page gives it in a queue and trains them in
+//! slices of [`SLICE_MS`], reading its messages between slices: a cancelled job is dropped
+//! at the end of the slice under way, and the next job starts at once, with the worker's
+//! module already loaded. It posts the losses of finished epochs and then the result.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort};
 
-use super::protocol::{Job, PROGRESS_INTERVAL_MS, Request, Response};
-use crate::experiment::run_one;
-use crate::train::Monitor;
+use super::protocol::{Command, Job, PROGRESS_INTERVAL_MS, Request, Response, SLICE_MS};
+use crate::experiment::Run;
+use crate::train::{Advance, Monitor};
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     if let Ok(value) = serde_wasm_bindgen::to_value(response) {
@@ -16,18 +22,51 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
     }
 }
 
-/// Posts the losses of finished epochs: the first at once, then at most one message every
-/// [`PROGRESS_INTERVAL_MS`]. Epochs still unsent at the end travel with the result.
-struct PostEpochs<'a> {
-    scope: &'a DedicatedWorkerGlobalScope,
+/// The job being trained.
+struct Active {
     generation: u64,
     job: Job,
+    run: Run,
+    /// Losses of finished epochs not yet posted.
     unsent: Vec<f64>,
-    /// When the last message went, in milliseconds; `None` before the first.
+    /// When the last progress message went, in milliseconds; `None` before the first.
     last_post: Option<f64>,
 }
 
-impl Monitor for PostEpochs<'_> {
+struct State {
+    scope: DedicatedWorkerGlobalScope,
+    queue: VecDeque<Request>,
+    active: Option<Active>,
+    /// Whether a slice is already due.
+    scheduled: bool,
+    wake: Waker,
+}
+
+/// How the next slice is scheduled: as a task of its own, after the messages that arrived
+/// meanwhile.
+enum Waker {
+    /// A message to a channel of the worker's own; the usual way.
+    Port(MessagePort),
+    /// A timer, should the channel be missing; browsers clamp nested timers to 4 ms.
+    Timer(js_sys::Function),
+}
+
+/// Watches one slice of a run: posts epoch losses, the first at once and then at most one
+/// message every [`PROGRESS_INTERVAL_MS`], and asks for a pause once the slice is over.
+struct Slice<'a> {
+    scope: &'a DedicatedWorkerGlobalScope,
+    generation: u64,
+    job: Job,
+    unsent: &'a mut Vec<f64>,
+    last_post: &'a mut Option<f64>,
+    deadline: f64,
+    batches: u32,
+}
+
+/// Batches between two looks at the clock (a call out of wasm).
+const CLOCK_EVERY: u32 = 16;
+
+impl Monitor for Slice<'_> {
     fn epoch_done(&mut self, _epoch: usize, loss: f64) {
         self.unsent.push(loss);
         let now = js_sys::Date::now();
@@ -37,67 +76,194 @@ impl Monitor for PostEpochs<'_> {
         {
             return;
         }
-        self.last_post = Some(now);
+        *self.last_post = Some(now);
         let message = Response::Epochs {
             generation: self.generation,
             job: self.job,
-            losses: std::mem::take(&mut self.unsent),
+            losses: std::mem::take(self.unsent),
         };
         post(self.scope, &message);
     }
+
+    fn should_pause(&mut self) -> bool {
+        self.batches += 1;
+        self.batches % CLOCK_EVERY == 0 && js_sys::Date::now() >= self.deadline
+    }
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, data: JsValue) {
-    let request: Request = match serde_wasm_bindgen::from_value(data) {
-        Ok(request) => request,
-        // Only the page posts here, with the same types; nothing sensible to answer.
-        Err(_) => return,
+/// Schedules a slice unless one is due.
+fn wake(state: &mut State) {
+    if std::mem::replace(&mut state.scheduled, true) {
+        return;
+    }
+    let scheduled = match &state.wake {
+        Waker::Port(port) => port.post_message(&JsValue::NULL).is_ok(),
+        Waker::Timer(slice) => state
+            .scope
+            .set_timeout_with_callback_and_timeout_and_arguments_0(slice, 0)
+            .is_ok(),
     };
+    // Neither fails while the worker lives; if one did, the next message tries again.
+    state.scheduled = scheduled;
+}
+
+/// Handles a message of the page.
+fn handle(state: &Rc<RefCell<State>>, data: JsValue) {
+    // Only the page posts here, with the same types; there is nothing sensible to answer
+    // to anything else.
+    let Ok(command) = serde_wasm_bindgen::from_value::<Command>(data) else {
+        return;
+    };
+    let mut state = state.borrow_mut();
+    match command {
+        Command::Train(request) => {
+            state.queue.push_back(request);
+            wake(&mut state);
+        }
+        Command::Cancel { generation, job } => {
+            let stale = |g: u64, j: &Job| g == generation && *j == job;
+            state.queue.retain(|r| !stale(r.generation, &r.job));
+            if state
+                .active
+                .as_ref()
+                .is_some_and(|a| stale(a.generation, &a.job))
+            {
+                state.active = None;
+            }
+        }
+    }
+}
+
+/// Trains for one slice: the job under way, then the next ones while time is left.
+fn slice(state: &Rc<RefCell<State>>) {
+    let deadline = js_sys::Date::now() + SLICE_MS;
+    let scope = {
+        let mut state = state.borrow_mut();
+        state.scheduled = false;
+        state.scope.clone()
+    };
+    loop {
+        let next = {
+            let mut state = state.borrow_mut();
+            match state.active.take() {
+                Some(active) => Some(Ok(active)),
+                None => state.queue.pop_front().map(begin),
+            }
+        };
+        let mut active = match next {
+            None => return,
+            Some(Ok(active)) => active,
+            Some(Err(failed)) => {
+                post(&scope, &failed);
+                continue;
+            }
+        };
+        let mut monitor = Slice {
+            scope: &scope,
+            generation: active.generation,
+            job: active.job,
+            unsent: &mut active.unsent,
+            last_post: &mut active.last_post,
+            deadline,
+            batches: 0,
+        };
+        let outcome = active.run.advance(&mut monitor);
+        let (generation, job) = (active.generation, active.job);
+        match outcome {
+            Ok(Advance::Paused) => {
+                let mut state = state.borrow_mut();
+                state.active = Some(active);
+                wake(&mut state);
+                return;
+            }
+            Ok(Advance::Finished) => {
+                // Epochs still unsent travel with the result, which holds every loss.
+                let result = Box::new(active.run.finish());
+                post(
+                    &scope,
+                    &Response::Done {
+                        generation,
+                        job,
+                        result,
+                    },
+                );
+            }
+            Err(stopped) => post(
+                &scope,
+                &Response::Failed {
+                    generation,
+                    job,
+                    message: stopped.to_string(),
+                },
+            ),
+        }
+        if js_sys::Date::now() >= deadline {
+            let mut state = state.borrow_mut();
+            if !state.queue.is_empty() {
+                wake(&mut state);
+            }
+            return;
+        }
+    }
+}
+
+/// Sets up the run of a job, or the answer that says why it cannot run.
+fn begin(request: Request) -> Result<Active, Response> {
     let Request {
         generation,
         config,
         job,
     } = request;
-    let response = match config.validate() {
-        Ok(config) => {
-            let mut monitor = PostEpochs {
-                scope,
-                generation,
-                job,
-                unsent: Vec::new(),
-                last_post: None,
-            };
-            match run_one(&config, job.method, job.model, job.run, &mut monitor) {
-                Ok(result) => Response::Done {
-                    generation,
-                    job,
-                    result: Box::new(result),
-                },
-                Err(stopped) => Response::Failed {
-                    generation,
-                    job,
-                    message: stopped.to_string(),
-                },
-            }
-        }
-        Err(error) => Response::Failed {
+    match config.validate() {
+        Ok(config) => Ok(Active {
+            generation,
+            job,
+            run: Run::start(&config, job.method, job.model, job.run),
+            unsent: Vec::new(),
+            last_post: None,
+        }),
+        Err(error) => Err(Response::Failed {
             generation,
             job,
             message: error.to_string(),
-        },
-    };
-    post(scope, &response);
+        }),
+    }
 }
 
 /// Starts listening for jobs; called by the worker binary's `main`.
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let listener = scope.clone();
+    let channel = MessageChannel::new().ok();
+    let state = Rc::new_cyclic(|weak: &std::rc::Weak<RefCell<State>>| {
+        let weak = weak.clone();
+        let on_wake = Closure::<dyn Fn()>::new(move || {
+            if let Some(state) = weak.upgrade() {
+                slice(&state);
+            }
+        });
+        let function: js_sys::Function =
+            on_wake.as_ref().unchecked_ref::<js_sys::Function>().clone();
+        // The handler lives as long as the worker.
+        on_wake.forget();
+        let wake = match &channel {
+            Some(channel) => {
+                channel.port2().set_onmessage(Some(&function));
+                Waker::Port(channel.port1())
+            }
+            None => Waker::Timer(function),
+        };
+        RefCell::new(State {
+            scope: scope.clone(),
+            queue: VecDeque::new(),
+            active: None,
+            scheduled: false,
+            wake,
+        })
+    });
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-        handle(&listener, event.data());
+        handle(&state, event.data());
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
     on_message.forget();
     post(&scope, &Response::Ready);
 }

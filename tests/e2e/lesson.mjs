@@ -67,6 +67,24 @@ async function main() {
   process.exit(failed === 0 ? 0 : 1);
 }
 
+// How many numbers of the command line's results `cli` the page's results `page` lack or
+// give otherwise.
+function differences(page, cli) {
+  let mismatches = 0;
+  for (const c of cli.results) {
+    const p = page.results.find((r) => r.method === c.method && r.model === c.model);
+    if (!p) { mismatches += 1; continue; }
+    c.runs.forEach((run, i) => {
+      const other = p.runs[i];
+      if (!other) { mismatches += 1; return; }
+      for (const key of ["seed", "rmse_iid", "rmse_ood", "bias"]) if (run[key] !== other[key]) mismatches += 1;
+      run.weights.forEach((w, k) => { if (w !== other.weights[k]) mismatches += 1; });
+      run.loss.forEach((l, k) => { if (l !== other.loss[k]) mismatches += 1; });
+    });
+  }
+  return mismatches;
+}
+
 function watch(page, origin) {
   const problems = { console: [], outside: [], failed: [] };
   page.on("console", (m) => { if (m.type() === "error") problems.console.push(m.text()); });
@@ -81,6 +99,8 @@ async function lessonTest(browser, origin) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
   const page = await context.newPage();
   const problems = watch(page, origin);
+  const workers = [];
+  page.on("worker", (w) => workers.push(w.url()));
   await page.goto(`${origin}/`);
   await page.waitForSelector("#run-everything", { timeout: 60_000 }).catch((e) => {
     throw new Error(`the page did not start (${problems.console.join(" | ") || "no console output"}): ${e.message}`);
@@ -133,17 +153,7 @@ async function lessonTest(browser, origin) {
   const page_doc = JSON.parse(await page.evaluate(() => window.spuriousLab.results()));
   const cli_doc = JSON.parse(execFileSync(lab, ["run", "--json"], { encoding: "utf8", maxBuffer: 1 << 26 }));
   check("the page ran the default settings", JSON.stringify(page_doc.config) === JSON.stringify(cli_doc.config));
-  let mismatches = 0;
-  for (const c of cli_doc.results) {
-    const p = page_doc.results.find((r) => r.method === c.method && r.model === c.model);
-    if (!p) { mismatches += 1; continue; }
-    c.runs.forEach((run, i) => {
-      const other = p.runs[i];
-      for (const key of ["seed", "rmse_iid", "rmse_ood", "bias"]) if (run[key] !== other[key]) mismatches += 1;
-      run.weights.forEach((w, k) => { if (w !== other.weights[k]) mismatches += 1; });
-      run.loss.forEach((l, k) => { if (l !== other.loss[k]) mismatches += 1; });
-    });
-  }
+  const mismatches = differences(page_doc, cli_doc);
   check("every number on the page equals the command line's", mismatches === 0, `${mismatches} differ`);
 
   const summary = await page.locator("#summary-table").textContent();
@@ -162,6 +172,29 @@ async function lessonTest(browser, origin) {
   const after = JSON.parse(await page.evaluate(() => window.spuriousLab.results()));
   check("changing a setting takes the old results off the screen", after.config.s_ood === 0.5 && after.results.every((r) => r.runs.length < 10 || r.runs.every((x) => x.rmse_ood !== undefined)));
   check("the address carries the changed setting", page.url().includes("s_ood=0.5"), page.url());
+
+  // Two more changes while the MLP runs are under way: the workers drop the old jobs
+  // between slices and go on with the new ones, without being replaced, and what ends up
+  // on screen is exactly what the command line gives for the last settings.
+  const setSeed = (value) => page.locator("#control-seed").evaluate((el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  }, value);
+  await page.waitForTimeout(200);
+  await setSeed("2");
+  await page.waitForTimeout(150);
+  await setSeed("3");
+  await page.waitForFunction(() => {
+    const doc = JSON.parse(window.spuriousLab.results() || "{}");
+    const results = doc.results ?? [];
+    return doc.config?.seed === 3 && results.length === 6 && results.every((r) => r.runs.length === doc.config.runs);
+  }, null, { timeout: 600_000, polling: 250 });
+  const changed = JSON.parse(await page.evaluate(() => window.spuriousLab.results()));
+  const cli_changed = JSON.parse(execFileSync(lab, ["run", "--json", "--set", "seed=3", "--set", "s_ood=0.5"], { encoding: "utf8", maxBuffer: 1 << 26 }));
+  const stale = differences(changed, cli_changed);
+  check("after changes mid-training, every number equals the command line's for the last settings", stale === 0, `${stale} differ`);
+  const cores = await page.evaluate(() => Math.min(Math.max(navigator.hardwareConcurrency || 2, 1), 8));
+  check("cancelled runs keep their workers (one per core, none started since)", workers.length === cores, `${workers.length} workers for ${cores} cores`);
 
   check("no console errors", problems.console.length === 0, problems.console.join(" | "));
   check("no request outside the page's own files", problems.outside.length === 0, problems.outside.join(" "));
