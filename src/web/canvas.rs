@@ -384,8 +384,10 @@ pub(crate) fn draw_next_frame(pending: &PendingDrawing, draw: impl FnOnce() + 's
     }
 }
 
-/// One figure: title, canvas, caption, a data table (always in the page for screen
-/// readers, shown on request) and export to PNG and CSV.
+/// One figure: title, canvas, caption, a data table (in the page and named by the canvas's
+/// `aria-describedby`, shown on request) and export to PNG and CSV. A table not shown is
+/// `hidden`, not merely clipped: the lesson's tables hold four fifths of the page's
+/// elements, and hidden ones cost no style, layout or hit testing when results arrive.
 #[function_component(Figure)]
 pub fn figure(props: &FigureProps) -> Html {
     let canvas_ref = use_node_ref();
@@ -484,7 +486,7 @@ pub fn figure(props: &FigureProps) -> Html {
                 </div>
             }
             if let Ok(table) = &*table {
-                <div id={table_id} class={classes!("figure-table", (!*show_table).then_some("visually-hidden"))}>
+                <div id={table_id} class="figure-table" hidden={!*show_table}>
                     <table>
                         <caption>{ format!("Data of the figure “{title}”") }</caption>
                         <thead><tr>{ for table.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>

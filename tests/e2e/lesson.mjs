@@ -149,6 +149,16 @@ async function lessonTest(browser, origin) {
     check(`figure ${id} has a data table`, f && f.rows > 0);
   }
 
+  // A figure's data table is out of the way until asked for, and goes again.
+  const toggle = page.locator('[data-figure="baseline-loss"] button[aria-controls="table-baseline-loss"]');
+  const table = page.locator("#table-baseline-loss");
+  const hiddenBefore = !(await table.isVisible());
+  await toggle.click();
+  const shown = await table.isVisible() && (await toggle.getAttribute("aria-expanded")) === "true";
+  await toggle.click();
+  const hiddenAfter = !(await table.isVisible());
+  check("a data table is shown on request and hidden again", hiddenBefore && shown && hiddenAfter, `${hiddenBefore} ${shown} ${hiddenAfter}`);
+
   // The page's numbers are the command line's, bit for bit.
   const page_doc = JSON.parse(await page.evaluate(() => window.spuriousLab.results()));
   const cli_doc = JSON.parse(execFileSync(lab, ["run", "--json"], { encoding: "utf8", maxBuffer: 1 << 26 }));
