@@ -54,6 +54,8 @@ fn time(
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub threads: usize,
+    /// The number type training computes in: "f32", or "f64" with the `f64` feature.
+    pub precision: &'static str,
     pub timings: Vec<Timing>,
 }
 
@@ -110,5 +112,9 @@ pub fn run(config: &ValidConfig, repetitions: usize, threads: usize) -> Report {
             },
         ),
     ];
-    Report { threads, timings }
+    Report {
+        threads,
+        precision: crate::network::PRECISION,
+        timings,
+    }
 }

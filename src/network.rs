@@ -32,6 +32,9 @@ pub type Real = f32;
 #[cfg(feature = "f64")]
 pub type Real = f64;
 
+/// The name of [`Real`], for benchmark reports.
+pub const PRECISION: &str = if cfg!(feature = "f64") { "f64" } else { "f32" };
+
 /// A [`Real`] as f64, exactly.
 #[allow(clippy::useless_conversion)] // a no-op in the f64 build
 pub fn widen(x: Real) -> f64 {

@@ -81,6 +81,44 @@ fn run_json_has_the_documented_shape() {
 }
 
 #[test]
+fn bench_reports_every_piece_with_its_precision() {
+    let mut args = vec!["bench", "--repeat", "1"];
+    args.extend(SMALL);
+    let output = lab(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    let precision = if cfg!(feature = "f64") { "f64" } else { "f32" };
+    assert_eq!(doc["precision"], precision);
+    assert!(doc["threads"].as_u64().unwrap() >= 1);
+    let timings = doc["timings"].as_array().unwrap();
+    let names: Vec<&str> = timings
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "data generation (train, IID, OOD)",
+            "one linear run (baseline)",
+            "one MLP run (baseline)",
+            "whole lesson"
+        ]
+    );
+    for t in timings {
+        let (min, median, max) = (t["min"].as_f64(), t["median"].as_f64(), t["max"].as_f64());
+        let (min, median, max) = (min.unwrap(), median.unwrap(), max.unwrap());
+        assert!(0.0 < min && min <= median && median <= max, "{t}");
+    }
+    // Throughput is given where the work is counted: every piece but data generation.
+    assert!(timings[0]["gflops"].is_null());
+    assert!(
+        timings[1..]
+            .iter()
+            .all(|t| t["gflops"].as_f64().unwrap() > 0.0)
+    );
+}
+
+#[test]
 fn run_without_choices_runs_everything_and_prints_a_table() {
     let output = lab(&[&["run"], &SMALL[..]].concat());
     assert!(output.status.success(), "{}", stderr(&output));

@@ -32,6 +32,8 @@ struct Timing {
 #[derive(Clone, Debug, Serialize)]
 struct Report {
     workers: usize,
+    /// The number type training computes in.
+    precision: &'static str,
     /// "ms" for every timing here.
     unit: &'static str,
     timings: Vec<Timing>,
@@ -219,6 +221,7 @@ fn next(state: &Rc<RefCell<State>>) {
     let Some(&(piece, _)) = s.plan.first() else {
         let report = Report {
             workers: s.workers,
+            precision: crate::network::PRECISION,
             unit: "ms",
             timings: s.timings.clone(),
         };

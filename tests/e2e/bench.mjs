@@ -43,6 +43,7 @@ async function main() {
     await page.waitForFunction(() => window.spuriousLab && window.spuriousLab.bench && window.spuriousLab.bench(), null, { timeout: 900_000, polling: 500 });
     const report = JSON.parse(await page.evaluate(() => window.spuriousLab.bench()));
     out.workers = report.workers;
+    out.precision = report.precision;
     out.timings = report.timings;
     out.user_timing = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.name.startsWith("spurious-lab:")).length);
 
