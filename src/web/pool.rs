@@ -36,6 +36,8 @@ struct Slot {
     busy: Vec<Queued>,
     /// Keeps the message handler alive as long as the worker.
     _on_message: Closure<dyn Fn(MessageEvent)>,
+    /// Keeps the error handler alive as long as the worker.
+    _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
 
 struct Inner {
@@ -190,17 +192,29 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
         }
         on_response.emit(response);
     });
+    let weak = Rc::downgrade(inner);
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        if let Some(inner) = weak.upgrade() {
+            let message = event
+                .dyn_ref::<web_sys::ErrorEvent>()
+                .map(web_sys::ErrorEvent::message)
+                .unwrap_or_default();
+            replace_failed(&inner, id, &message);
+        }
+    });
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Classic);
     match Worker::new_with_options(WORKER_SCRIPT, &options) {
         Ok(worker) => {
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             Some(Slot {
                 id,
                 worker,
                 ready: false,
                 busy: Vec::new(),
                 _on_message: on_message,
+                _on_error: on_error,
             })
         }
         Err(error) => {
@@ -209,6 +223,46 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
             None
         }
     }
+}
+
+/// Handles an error thrown inside worker `id`, after which its module cannot be trusted:
+/// the jobs it held are answered as failed, with the reason, and a fresh worker takes its
+/// place. A worker that fails before it is ready is not replaced (its script or module
+/// does not load, and a new one would fail the same way); the reason is kept for the page.
+fn replace_failed(inner: &Rc<RefCell<Inner>>, id: u64, message: &str) {
+    let failed = {
+        let mut state = inner.borrow_mut();
+        let index = state
+            .slots
+            .iter()
+            .position(|slot| slot.as_ref().is_some_and(|s| s.id == id));
+        let Some(index) = index else { return };
+        let ready = state.slots[index].as_ref().is_some_and(|s| s.ready);
+        if !ready {
+            state.failure = Some(format!("the training worker did not load: {message}"));
+            return;
+        }
+        state.slots[index].take().map(|slot| (index, slot))
+    };
+    let Some((index, slot)) = failed else { return };
+    slot.worker.terminate();
+    let replacement = start_worker(inner);
+    let on_response = {
+        let mut state = inner.borrow_mut();
+        state.slots[index] = replacement;
+        state.on_response.clone()
+    };
+    for q in &slot.busy {
+        on_response.emit(Response::Failed {
+            generation: q.generation,
+            job: q.job,
+            message: format!(
+                "the training worker stopped with an error ({message}); training this step \
+                 again, or reloading the page, starts afresh"
+            ),
+        });
+    }
+    dispatch(inner);
 }
 
 /// How many jobs a worker holds at once: the one it trains and the next, so that it

@@ -232,6 +232,11 @@ fn begin(request: Request) -> Result<Active, Response> {
 
 /// Starts listening for jobs; called by the worker binary's `main`.
 pub fn start() {
+    // A panic stops the module; the page sees the worker's error event, answers its jobs
+    // as failed and starts another. The panic's own text goes to the console.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("the training worker stopped: {info}").into());
+    }));
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let channel = MessageChannel::new().ok();
     let state = Rc::new_cyclic(|weak: &std::rc::Weak<RefCell<State>>| {
