@@ -81,16 +81,16 @@ impl LabRng {
     pub fn index(&mut self, n: usize) -> usize {
         debug_assert!(n > 0);
         let n = n as u64;
-        let mut product = u128::from(self.inner.next_u64()) * u128::from(n);
+        let (mut high, mut low) = wide_product(self.inner.next_u64(), n);
         // The threshold 2^64 mod n is below n, so a low half of at least n is always
         // accepted: the division that finds the threshold is needed only below that.
-        if (product as u64) < n {
+        if low < n {
             let threshold = n.wrapping_neg() % n;
-            while (product as u64) < threshold {
-                product = u128::from(self.inner.next_u64()) * u128::from(n);
+            while low < threshold {
+                (high, low) = wide_product(self.inner.next_u64(), n);
             }
         }
-        (product >> 64) as usize
+        high as usize
     }
 
     /// A standard normal draw by the Box-Muller transform.
@@ -99,7 +99,9 @@ impl LabRng {
             return spare;
         }
         // 1 - u lies in (0, 1], so the logarithm is finite.
-        let radius = libm::sqrt(-2.0 * libm::log(1.0 - self.uniform()));
+        // IEEE square roots are correctly rounded everywhere; the standard one is a single
+        // instruction in wasm too, where libm's is software.
+        let radius = (-2.0 * libm::log(1.0 - self.uniform())).sqrt();
         let angle = 2.0 * std::f64::consts::PI * self.uniform();
         // One argument reduction for both: libm's sincos gives exactly its sin and cos.
         let (sin, cos) = libm::sincos(angle);
@@ -114,6 +116,25 @@ impl LabRng {
             items.swap(i, j);
         }
     }
+}
+
+/// The 128-bit product `r · n` as its high and low 64-bit halves. For `n` below 2^32, the
+/// lesson's case, it is put together from two 64-bit products: wasm32 has no 64 × 64 → 128
+/// multiplication and would otherwise call a software routine for every index.
+fn wide_product(r: u64, n: u64) -> (u64, u64) {
+    if n > u64::from(u32::MAX) {
+        let product = u128::from(r) * u128::from(n);
+        return ((product >> 64) as u64, product as u64);
+    }
+    const LOW: u64 = 0xFFFF_FFFF;
+    // r = a·2^32 + b, so r·n = (a·n)·2^32 + b·n, each product below 2^64.
+    let upper = (r >> 32) * n;
+    let lower = (r & LOW) * n;
+    let middle = (upper & LOW) + (lower >> 32);
+    (
+        (upper >> 32) + (middle >> 32),
+        (middle << 32) | (lower & LOW),
+    )
 }
 
 /// The seed of run `run` of an experiment seeded with `seed`.
@@ -144,6 +165,40 @@ mod tests {
             seen[rng.index(5)] += 1;
         }
         assert!(seen.iter().all(|&c| (900..1100).contains(&c)), "{seen:?}");
+    }
+
+    #[test]
+    fn wide_product_is_the_128_bit_product() {
+        let mut rng = LabRng::new(9, Stream::Shuffle);
+        // Each bound itself and a random n up to it, on both sides of 2^32.
+        let bounds = [
+            1u64,
+            2,
+            3,
+            5000,
+            1 << 31,
+            u64::from(u32::MAX),
+            1 << 32,
+            u64::MAX,
+        ];
+        for _ in 0..10_000 {
+            let r = rng.inner.next_u64();
+            for &bound in &bounds {
+                for n in [bound, 1 + rng.inner.next_u64() % bound] {
+                    let exact = u128::from(r) * u128::from(n);
+                    let (high, low) = wide_product(r, n);
+                    assert_eq!(
+                        (high, low),
+                        ((exact >> 64) as u64, exact as u64),
+                        "{r} · {n}"
+                    );
+                }
+            }
+        }
+        for (r, n) in [(u64::MAX, u64::from(u32::MAX)), (u64::MAX, 1), (0, 7)] {
+            let exact = u128::from(r) * u128::from(n);
+            assert_eq!(wide_product(r, n), ((exact >> 64) as u64, exact as u64));
+        }
     }
 
     #[test]
