@@ -11,7 +11,7 @@ use crate::network::Network;
 use crate::rng::{LabRng, Stream, run_seed};
 use crate::stats::{Summary, rmse};
 use crate::theory::{LinearParams, Moments};
-use crate::train::{Advance, Augmentation, Monitor, Schedule, Stopped, Training};
+use crate::train::{Advance, Augmentation, Monitor, Schedule, Stopped, TrainRngs, Training};
 use crate::world::Dataset;
 
 /// How the training data is made robust to the spurious feature, if at all.
@@ -246,8 +246,10 @@ impl Run {
             &data,
             &Schedule::of(config),
             augmentation_of(config, method),
-            LabRng::new(seed, Stream::Shuffle),
-            LabRng::new(seed, Stream::Augment),
+            TrainRngs {
+                shuffle: LabRng::new(seed, Stream::Shuffle),
+                augment: LabRng::new(seed, Stream::Augment),
+            },
         );
         let least_squares = LeastSquares::of(config, method, &data);
         Run {

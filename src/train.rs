@@ -75,9 +75,9 @@ impl std::fmt::Display for Stopped {
 impl std::error::Error for Stopped {}
 
 /// Random streams a training run draws from.
-pub struct TrainRngs<'a> {
-    pub shuffle: &'a mut LabRng,
-    pub augment: &'a mut LabRng,
+pub struct TrainRngs {
+    pub shuffle: LabRng,
+    pub augment: LabRng,
 }
 
 /// Where [`Training::advance`] left off.
@@ -89,15 +89,14 @@ pub enum Advance {
     Finished,
 }
 
-/// A training run in progress, which can be advanced a few batches at a time: the loop of
-/// [`train`] with its state kept between calls. Pausing and going on gives the same bits
-/// as training without a pause.
+/// A training run in progress, which can be advanced a few batches at a time, its state
+/// kept between calls. Pausing and going on gives the same bits as training without a
+/// pause.
 pub struct Training {
     schedule: Schedule,
     batch: usize,
     augmentation: Option<Augmentation>,
-    shuffle: LabRng,
-    augment: LabRng,
+    rngs: TrainRngs,
     ws: Workspace,
     adam: Adam,
     /// This epoch's row order.
@@ -125,8 +124,7 @@ impl Training {
         data: &Dataset,
         schedule: &Schedule,
         augmentation: Option<Augmentation>,
-        shuffle: LabRng,
-        augment: LabRng,
+        rngs: TrainRngs,
     ) -> Training {
         let n = data.len();
         let batch = schedule.batch.clamp(1, n.max(1));
@@ -134,8 +132,7 @@ impl Training {
             schedule: *schedule,
             batch,
             augmentation,
-            shuffle,
-            augment,
+            rngs,
             ws: Workspace::new(net, batch),
             adam: Adam::new(net.params().len()),
             order: (0..n).collect(),
@@ -181,10 +178,10 @@ impl Training {
                         aug,
                         &mut self.spurious,
                         &mut self.donors,
-                        &mut self.augment,
+                        &mut self.rngs.augment,
                     );
                 }
-                self.shuffle.shuffle(&mut self.order);
+                self.rngs.shuffle.shuffle(&mut self.order);
                 self.epoch_started = true;
                 self.next_row = 0;
                 self.loss_sum = 0.0;
@@ -241,33 +238,18 @@ impl Training {
 }
 
 /// Trains `net` on `data` and returns the mean training loss of every epoch: a
-/// [`Training`] advanced to its end. The streams in `rngs` are left where training left
-/// them.
+/// [`Training`] advanced to its end.
 pub fn train(
     net: &mut Network,
     data: &Dataset,
     schedule: &Schedule,
     augmentation: Option<Augmentation>,
-    rngs: TrainRngs<'_>,
+    rngs: TrainRngs,
     monitor: &mut dyn Monitor,
 ) -> Result<Vec<f64>, Stopped> {
-    let mut training = Training::new(
-        net,
-        data,
-        schedule,
-        augmentation,
-        rngs.shuffle.clone(),
-        rngs.augment.clone(),
-    );
-    let outcome = loop {
-        match training.advance(net, data, monitor) {
-            Ok(Advance::Paused) => continue,
-            other => break other,
-        }
-    };
-    *rngs.shuffle = training.shuffle;
-    *rngs.augment = training.augment;
-    outcome.map(|_| training.losses)
+    let mut training = Training::new(net, data, schedule, augmentation, rngs);
+    while training.advance(net, data, monitor)? == Advance::Paused {}
+    Ok(training.losses)
 }
 
 /// Fills `spurious` with this epoch's X3 column: each row keeps its own value or, with

@@ -143,9 +143,17 @@ impl Drop for Inner {
 }
 
 impl Inner {
+    /// Where the worker with this id sits.
+    fn index_of(&self, id: u64) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|slot| slot.as_ref().is_some_and(|s| s.id == id))
+    }
+
     /// The worker with this id.
     fn slot_mut(&mut self, id: u64) -> Option<&mut Slot> {
-        self.slots.iter_mut().flatten().find(|slot| slot.id == id)
+        let index = self.index_of(id)?;
+        self.slots[index].as_mut()
     }
 }
 
@@ -232,11 +240,9 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
 fn replace_failed(inner: &Rc<RefCell<Inner>>, id: u64, message: &str) {
     let failed = {
         let mut state = inner.borrow_mut();
-        let index = state
-            .slots
-            .iter()
-            .position(|slot| slot.as_ref().is_some_and(|s| s.id == id));
-        let Some(index) = index else { return };
+        let Some(index) = state.index_of(id) else {
+            return;
+        };
         let ready = state.slots[index].as_ref().is_some_and(|s| s.ready);
         if !ready {
             state.failure = Some(format!("the training worker did not load: {message}"));

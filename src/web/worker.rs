@@ -24,12 +24,18 @@ fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
 
 /// The job being trained.
 struct Active {
+    run: Run,
+    progress: Progress,
+}
+
+/// A job's progress messages: the losses of finished epochs are posted at once for the
+/// first, then at most one message every [`PROGRESS_INTERVAL_MS`].
+struct Progress {
     generation: u64,
     job: Job,
-    run: Run,
     /// Losses of finished epochs not yet posted.
     unsent: Vec<f64>,
-    /// When the last progress message went, in milliseconds; `None` before the first.
+    /// When the last message went, in milliseconds; `None` before the first.
     last_post: Option<f64>,
 }
 
@@ -39,26 +45,17 @@ struct State {
     active: Option<Active>,
     /// Whether a slice is already due.
     scheduled: bool,
-    wake: Waker,
+    /// Posting to this port (of a channel of the worker's own) runs the next slice as a
+    /// task of its own, after the messages that arrived meanwhile. (A timer would be
+    /// clamped to 4 ms once nested.)
+    wake: MessagePort,
 }
 
-/// How the next slice is scheduled: as a task of its own, after the messages that arrived
-/// meanwhile.
-enum Waker {
-    /// A message to a channel of the worker's own; the usual way.
-    Port(MessagePort),
-    /// A timer, should the channel be missing; browsers clamp nested timers to 4 ms.
-    Timer(js_sys::Function),
-}
-
-/// Watches one slice of a run: posts epoch losses, the first at once and then at most one
-/// message every [`PROGRESS_INTERVAL_MS`], and asks for a pause once the slice is over.
+/// Watches one slice of a run: posts its progress and asks for a pause once the slice is
+/// over.
 struct Slice<'a> {
     scope: &'a DedicatedWorkerGlobalScope,
-    generation: u64,
-    job: Job,
-    unsent: &'a mut Vec<f64>,
-    last_post: &'a mut Option<f64>,
+    progress: &'a mut Progress,
     deadline: f64,
     batches: u32,
 }
@@ -68,19 +65,20 @@ const CLOCK_EVERY: u32 = 16;
 
 impl Monitor for Slice<'_> {
     fn epoch_done(&mut self, _epoch: usize, loss: f64) {
-        self.unsent.push(loss);
+        let progress = &mut *self.progress;
+        progress.unsent.push(loss);
         let now = js_sys::Date::now();
-        if self
+        if progress
             .last_post
             .is_some_and(|last| now - last < PROGRESS_INTERVAL_MS)
         {
             return;
         }
-        *self.last_post = Some(now);
+        progress.last_post = Some(now);
         let message = Response::Epochs {
-            generation: self.generation,
-            job: self.job,
-            losses: std::mem::take(self.unsent),
+            generation: progress.generation,
+            job: progress.job,
+            losses: std::mem::take(&mut progress.unsent),
         };
         post(self.scope, &message);
     }
@@ -93,18 +91,11 @@ impl Monitor for Slice<'_> {
 
 /// Schedules a slice unless one is due.
 fn wake(state: &mut State) {
-    if std::mem::replace(&mut state.scheduled, true) {
-        return;
+    if !state.scheduled {
+        // Posting to its own channel does not fail while the worker lives; if it did, the
+        // next message would try again.
+        state.scheduled = state.wake.post_message(&JsValue::NULL).is_ok();
     }
-    let scheduled = match &state.wake {
-        Waker::Port(port) => port.post_message(&JsValue::NULL).is_ok(),
-        Waker::Timer(slice) => state
-            .scope
-            .set_timeout_with_callback_and_timeout_and_arguments_0(slice, 0)
-            .is_ok(),
-    };
-    // Neither fails while the worker lives; if one did, the next message tries again.
-    state.scheduled = scheduled;
 }
 
 /// Handles a message of the page.
@@ -126,7 +117,7 @@ fn handle(state: &Rc<RefCell<State>>, data: JsValue) {
             if state
                 .active
                 .as_ref()
-                .is_some_and(|a| stale(a.generation, &a.job))
+                .is_some_and(|a| stale(a.progress.generation, &a.progress.job))
             {
                 state.active = None;
             }
@@ -160,15 +151,12 @@ fn slice(state: &Rc<RefCell<State>>) {
         };
         let mut monitor = Slice {
             scope: &scope,
-            generation: active.generation,
-            job: active.job,
-            unsent: &mut active.unsent,
-            last_post: &mut active.last_post,
+            progress: &mut active.progress,
             deadline,
             batches: 0,
         };
         let outcome = active.run.advance(&mut monitor);
-        let (generation, job) = (active.generation, active.job);
+        let (generation, job) = (active.progress.generation, active.progress.job);
         match outcome {
             Ok(Advance::Paused) => {
                 let mut state = state.borrow_mut();
@@ -216,11 +204,13 @@ fn begin(request: Request) -> Result<Active, Response> {
     } = request;
     match config.validate() {
         Ok(config) => Ok(Active {
-            generation,
-            job,
             run: Run::start(&config, job.method, job.model, job.run),
-            unsent: Vec::new(),
-            last_post: None,
+            progress: Progress {
+                generation,
+                job,
+                unsent: Vec::new(),
+                last_post: None,
+            },
         }),
         Err(error) => Err(Response::Failed {
             generation,
@@ -238,37 +228,30 @@ pub fn start() {
         web_sys::console::error_1(&format!("the training worker stopped: {info}").into());
     }));
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let channel = MessageChannel::new().ok();
-    let state = Rc::new_cyclic(|weak: &std::rc::Weak<RefCell<State>>| {
-        let weak = weak.clone();
-        let on_wake = Closure::<dyn Fn()>::new(move || {
-            if let Some(state) = weak.upgrade() {
-                slice(&state);
-            }
-        });
-        let function: js_sys::Function =
-            on_wake.as_ref().unchecked_ref::<js_sys::Function>().clone();
-        // The handler lives as long as the worker.
-        on_wake.forget();
-        let wake = match &channel {
-            Some(channel) => {
-                channel.port2().set_onmessage(Some(&function));
-                Waker::Port(channel.port1())
-            }
-            None => Waker::Timer(function),
-        };
-        RefCell::new(State {
-            scope: scope.clone(),
-            queue: VecDeque::new(),
-            active: None,
-            scheduled: false,
-            wake,
-        })
-    });
+    // Every browser that runs WebAssembly workers has message channels; without one the
+    // worker stops here, before it is ready, and the page says it did not load.
+    let channel = MessageChannel::new()
+        .unwrap_or_else(|_| wasm_bindgen::throw_str("the worker cannot open a message channel"));
+    let state = Rc::new(RefCell::new(State {
+        scope: scope.clone(),
+        queue: VecDeque::new(),
+        active: None,
+        scheduled: false,
+        wake: channel.port1(),
+    }));
+    let on_wake = {
+        let state = Rc::clone(&state);
+        Closure::<dyn Fn()>::new(move || slice(&state))
+    };
+    channel
+        .port2()
+        .set_onmessage(Some(on_wake.as_ref().unchecked_ref()));
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         handle(&state, event.data());
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handlers live as long as the worker.
+    on_wake.forget();
     on_message.forget();
     post(&scope, &Response::Ready);
 }

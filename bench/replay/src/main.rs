@@ -82,8 +82,8 @@ fn main() {
 
     let schedule = Schedule::of(&config);
     let rngs = TrainRngs {
-        shuffle: &mut LabRng::new(seed, Stream::Shuffle),
-        augment: &mut LabRng::new(seed, Stream::Augment),
+        shuffle: LabRng::new(seed, Stream::Shuffle),
+        augment: LabRng::new(seed, Stream::Augment),
     };
     let losses = train(&mut net, &data, &schedule, None, rngs, &mut ()).expect("never stopped");
     let score = |d: &Dataset| rmse(&net.predict(d.x.view()), d.y.as_slice().unwrap_or(&[]));
