@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod experiment;
 pub mod flops;
+pub mod kernel;
 pub mod network;
 pub mod optim;
 #[cfg(not(target_arch = "wasm32"))]

@@ -5,7 +5,8 @@
 //! live in one flat vector, layer after layer, each layer's weight matrix followed by its
 //! biases, so the optimiser sees a single slice. A weight matrix is stored one row per
 //! input (`w[i][o]` at `i·outputs + o`), so that the forward pass and the weight gradient
-//! run along contiguous outputs, which compilers turn into SIMD without reordering sums.
+//! run along contiguous outputs: four outputs to a SIMD vector, with no sum reordered
+//! (the loops themselves are in [`crate::kernel`]).
 //!
 //! The products are written as plain loops in a fixed order rather than handed to a BLAS:
 //! IEEE arithmetic in a fixed order gives the same bits on every target, while optimised
@@ -21,6 +22,7 @@
 
 use ndarray::ArrayView2;
 
+use crate::kernel::{self, dot};
 use crate::rng::LabRng;
 use crate::theory::LinearParams;
 use crate::world::FEATURES;
@@ -150,15 +152,11 @@ impl Network {
                 } else {
                     z.copy_from_slice(biases);
                     for (&a_i, w_i) in a.iter().zip(weights.chunks_exact(layer.outputs)) {
-                        for (z_o, &w) in z.iter_mut().zip(w_i) {
-                            *z_o += w * a_i;
-                        }
+                        kernel::add_scaled(z, w_i, a_i);
                     }
                 }
                 if hidden {
-                    for z_o in z.iter_mut() {
-                        *z_o = z_o.max(0.0);
-                    }
+                    kernel::relu(z);
                 }
             }
         }
@@ -182,9 +180,7 @@ impl Network {
             for r in 0..rows {
                 let a = &input[r * layer.inputs..(r + 1) * layer.inputs];
                 let d_out = &delta_out[r * layer.outputs..(r + 1) * layer.outputs];
-                for (g, &d) in grad_b.iter_mut().zip(d_out) {
-                    *g += d;
-                }
+                kernel::add(grad_b, d_out);
                 if layer.outputs == 1 {
                     // One output (the linear model, the MLP's last layer): the same sums
                     // without the per-input loops of one element.
@@ -202,9 +198,7 @@ impl Network {
                     continue;
                 }
                 for (&a_i, g_i) in a.iter().zip(grad_w.chunks_exact_mut(layer.outputs)) {
-                    for (g, &d) in g_i.iter_mut().zip(d_out) {
-                        *g += d * a_i;
-                    }
+                    kernel::add_scaled(g_i, d_out, a_i);
                 }
                 if !propagate {
                     continue;
@@ -256,31 +250,6 @@ impl Network {
         }
         total.map(|t| t / x.nrows() as f64)
     }
-}
-
-/// The dot product of two equally long slices, summed in four interleaved partial sums
-/// (element j goes to sum j mod 4) that are then added pairwise; a tail shorter than four
-/// is added in order. The order is fixed by this code, so the result is the same on every
-/// target, and the four independent sums map onto SIMD lanes.
-///
-/// ```
-/// # use spurious_lab::network::dot;
-/// assert_eq!(dot(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0; 5]), 15.0);
-/// ```
-pub fn dot(a: &[Real], b: &[Real]) -> Real {
-    let mut sums = [0.0; 4];
-    let chunks = a.chunks_exact(4).zip(b.chunks_exact(4));
-    for (x, y) in chunks {
-        for k in 0..4 {
-            sums[k] += x[k] * y[k];
-        }
-    }
-    let mut total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
-    let tail = a.len() - a.len() % 4;
-    for (x, y) in a[tail..].iter().zip(&b[tail..]) {
-        total += x * y;
-    }
-    total
 }
 
 /// Rows evaluated at once when predicting.

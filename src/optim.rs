@@ -1,6 +1,7 @@
 //! The optimiser and schedule of the case study, written to match PyTorch's `Adam` and
 //! `StepLR` step for step.
 
+use crate::kernel::{self, AdamStep};
 use crate::network::Real;
 
 /// Adam (Kingma and Ba, 2015) with PyTorch's bias correction:
@@ -50,20 +51,15 @@ impl Adam {
         let bias_correction1 = 1.0 - self.beta1_power;
         let bias_correction2_sqrt = (1.0 - self.beta2_power).sqrt() as Real;
         let step_size = (lr / bias_correction1) as Real;
-        let (beta1, beta2, eps) = (self.beta1 as Real, self.beta2 as Real, self.eps as Real);
-        for (((p, &g), m), v) in params
-            .iter_mut()
-            .zip(grads)
-            .zip(&mut self.m)
-            .zip(&mut self.v)
-        {
-            *m = beta1 * *m + (1.0 - beta1) * g;
-            *v = beta2 * *v + (1.0 - beta2) * g * g;
-            // IEEE 754 square roots are correctly rounded on every target, and the standard
-            // one lets the compiler vectorise this loop.
-            let denom = v.sqrt() / bias_correction2_sqrt + eps;
-            *p -= step_size * (*m / denom);
-        }
+        let step = AdamStep {
+            beta1: self.beta1 as Real,
+            beta2: self.beta2 as Real,
+            eps: self.eps as Real,
+            bias_correction2_sqrt,
+            step_size,
+        };
+        // IEEE 754 square roots are correctly rounded on every target.
+        kernel::adam(params, grads, &mut self.m, &mut self.v, step);
     }
 }
 
