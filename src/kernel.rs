@@ -70,6 +70,12 @@ pub fn relu(z: &mut [Real]) {
     }
 }
 
+/// ReLU of one value, as [`relu`] computes it.
+#[inline(always)]
+pub fn relu_one(z: Real) -> Real {
+    if 0.0 < z { z } else { 0.0 }
+}
+
 /// The dot product of two equally long slices, summed in four interleaved partial sums
 /// (element j goes to sum j mod 4) that are then added pairwise; a tail shorter than four
 /// is added in order. The order is fixed by this code, so the result is the same on every
@@ -107,6 +113,130 @@ pub fn dot(a: &[Real], b: &[Real]) -> Real {
         total += a[j] * b[j];
     }
     total
+}
+
+/// The shape of one layer applied to a batch: `x` holds `rows` rows of `inputs` values,
+/// the weights `inputs` rows of `outputs` (`w[i][o]` at `i·outputs + o`), and the results
+/// `rows` rows of `outputs`.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    pub rows: usize,
+    pub inputs: usize,
+    pub outputs: usize,
+}
+
+/// A layer's forward pass: `out[r][o] = b[o] + w[0][o]·x[r][0] + w[1][o]·x[r][1] + …`,
+/// added in that order, then ReLU when `relu` is set.
+#[inline(always)]
+pub fn layer_forward(
+    x: &[Real],
+    w: &[Real],
+    b: &[Real],
+    out: &mut [Real],
+    shape: Shape,
+    relu: bool,
+) {
+    #[cfg(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        not(feature = "f64")
+    ))]
+    lanes::layer_forward(x, w, b, out, shape, relu);
+    #[cfg(not(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        not(feature = "f64")
+    )))]
+    for r in 0..shape.rows {
+        let a = &x[r * shape.inputs..(r + 1) * shape.inputs];
+        let z = &mut out[r * shape.outputs..(r + 1) * shape.outputs];
+        z.copy_from_slice(b);
+        for (&a_i, w_i) in a.iter().zip(w.chunks_exact(shape.outputs)) {
+            add_scaled(z, w_i, a_i);
+        }
+        if relu {
+            self::relu(z);
+        }
+    }
+}
+
+/// A layer's parameter gradient, added to `grad_w` and `grad_b`: `grad_w[i][o]` gains
+/// `d[r][o]·x[r][i]` and `grad_b[o]` gains `d[r][o]`, for r = 0, 1, … in that order.
+#[inline(always)]
+pub fn layer_gradient(
+    x: &[Real],
+    d: &[Real],
+    grad_w: &mut [Real],
+    grad_b: &mut [Real],
+    shape: Shape,
+) {
+    let Shape {
+        rows,
+        inputs,
+        outputs,
+    } = shape;
+    if outputs == 1 {
+        // One output: its weights are contiguous, one vector per row.
+        for r in 0..rows {
+            grad_b[0] += d[r];
+            add_scaled(grad_w, &x[r * inputs..(r + 1) * inputs], d[r]);
+        }
+        return;
+    }
+    #[cfg(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        not(feature = "f64")
+    ))]
+    lanes::layer_gradient(x, d, grad_w, grad_b, shape);
+    #[cfg(not(all(
+        target_arch = "wasm32",
+        target_feature = "simd128",
+        not(feature = "f64")
+    )))]
+    for r in 0..rows {
+        let a = &x[r * inputs..(r + 1) * inputs];
+        let d_r = &d[r * outputs..(r + 1) * outputs];
+        add(grad_b, d_r);
+        for (&a_i, g_i) in a.iter().zip(grad_w.chunks_exact_mut(outputs)) {
+            add_scaled(g_i, d_r, a_i);
+        }
+    }
+}
+
+/// The gradient with respect to a layer's input: `d_in[r][i] = dot(w[i], d[r])`, the
+/// [`dot`] of weight row i with the row's output gradient, or 0 where `relu_input` is set
+/// and the input `x[r][i]` is at most 0 (a ReLU output that passed no gradient).
+///
+/// Masked inputs cost nothing here, which is why this stays a dot product per input: a
+/// version with four inputs to a vector (weights transposed into a scratch buffer, same
+/// order of sums) measured slower, as it computes the masked half too.
+#[inline(always)]
+pub fn input_gradient(
+    x: &[Real],
+    w: &[Real],
+    d: &[Real],
+    d_in: &mut [Real],
+    shape: Shape,
+    relu_input: bool,
+) {
+    let Shape {
+        rows,
+        inputs,
+        outputs,
+    } = shape;
+    for r in 0..rows {
+        let a = &x[r * inputs..(r + 1) * inputs];
+        let d_r = &d[r * outputs..(r + 1) * outputs];
+        let d_in = &mut d_in[r * inputs..(r + 1) * inputs];
+        for ((g, &x), w_i) in d_in.iter_mut().zip(a).zip(w.chunks_exact(outputs)) {
+            *g = if relu_input && x <= 0.0 {
+                0.0
+            } else {
+                dot(w_i, d_r)
+            };
+        }
+    }
 }
 
 /// The constants of one Adam step, in the parameters' type.
@@ -173,7 +303,7 @@ mod lanes {
         f32x4_sub, v128, v128_load, v128_store,
     };
 
-    use super::{AdamStep, adam_one};
+    use super::{AdamStep, Shape, adam_one, relu_one};
 
     /// Elements `at..at + 4` of `s`.
     #[inline(always)]
@@ -253,6 +383,138 @@ mod lanes {
             f32x4_extract_lane::<3>(sums),
         ];
         (sums, at)
+    }
+
+    /// `V` vectors of `s` from `at`.
+    #[inline(always)]
+    fn load_n<const V: usize>(s: &[f32], at: usize) -> [v128; V] {
+        core::array::from_fn(|k| load(s, at + 4 * k))
+    }
+
+    #[inline(always)]
+    fn store_n<const V: usize>(s: &mut [f32], at: usize, x: [v128; V]) {
+        for (k, x) in x.into_iter().enumerate() {
+            store(s, at + 4 * k, x);
+        }
+    }
+
+    /// `layer_forward` for the outputs `o..o + 4V` of row `r`, held in registers while the
+    /// inputs are added.
+    #[inline(always)]
+    fn forward_block<const V: usize>(
+        x: &[f32],
+        w: &[f32],
+        b: &[f32],
+        out: &mut [f32],
+        shape: Shape,
+        relu: bool,
+        (r, o): (usize, usize),
+    ) {
+        let mut acc: [v128; V] = load_n(b, o);
+        for i in 0..shape.inputs {
+            let a = f32x4_splat(x[r * shape.inputs + i]);
+            let w_i: [v128; V] = load_n(w, i * shape.outputs + o);
+            for k in 0..V {
+                acc[k] = f32x4_add(acc[k], f32x4_mul(w_i[k], a));
+            }
+        }
+        if relu {
+            let zero = f32x4_splat(0.0);
+            for z in &mut acc {
+                *z = f32x4_pmax(zero, *z);
+            }
+        }
+        store_n(out, r * shape.outputs + o, acc);
+    }
+
+    #[inline(always)]
+    pub fn layer_forward(
+        x: &[f32],
+        w: &[f32],
+        b: &[f32],
+        out: &mut [f32],
+        shape: Shape,
+        relu: bool,
+    ) {
+        let outputs = shape.outputs;
+        for r in 0..shape.rows {
+            let mut o = 0;
+            while o + 32 <= outputs {
+                forward_block::<8>(x, w, b, out, shape, relu, (r, o));
+                o += 32;
+            }
+            while o + 4 <= outputs {
+                forward_block::<1>(x, w, b, out, shape, relu, (r, o));
+                o += 4;
+            }
+            while o < outputs {
+                let mut z = b[o];
+                for i in 0..shape.inputs {
+                    z += w[i * outputs + o] * x[r * shape.inputs + i];
+                }
+                out[r * outputs + o] = if relu { relu_one(z) } else { z };
+                o += 1;
+            }
+        }
+    }
+
+    /// `layer_gradient`'s weights `w[i][o..o + 4V]`, held in registers while the rows are
+    /// added.
+    #[inline(always)]
+    fn gradient_block<const V: usize>(
+        x: &[f32],
+        d: &[f32],
+        grad_w: &mut [f32],
+        shape: Shape,
+        (i, o): (usize, usize),
+    ) {
+        let at = i * shape.outputs + o;
+        let mut acc: [v128; V] = load_n(grad_w, at);
+        for r in 0..shape.rows {
+            let a = f32x4_splat(x[r * shape.inputs + i]);
+            let d_r: [v128; V] = load_n(d, r * shape.outputs + o);
+            for k in 0..V {
+                acc[k] = f32x4_add(acc[k], f32x4_mul(d_r[k], a));
+            }
+        }
+        store_n(grad_w, at, acc);
+    }
+
+    #[inline(always)]
+    pub fn layer_gradient(
+        x: &[f32],
+        d: &[f32],
+        grad_w: &mut [f32],
+        grad_b: &mut [f32],
+        shape: Shape,
+    ) {
+        let Shape {
+            rows,
+            inputs,
+            outputs,
+        } = shape;
+        for r in 0..rows {
+            add(grad_b, &d[r * outputs..(r + 1) * outputs]);
+        }
+        for i in 0..inputs {
+            let mut o = 0;
+            while o + 32 <= outputs {
+                gradient_block::<8>(x, d, grad_w, shape, (i, o));
+                o += 32;
+            }
+            while o + 4 <= outputs {
+                gradient_block::<1>(x, d, grad_w, shape, (i, o));
+                o += 4;
+            }
+            while o < outputs {
+                let mut g = grad_w[i * outputs + o];
+                for r in 0..rows {
+                    g += d[r * outputs + o] * x[r * inputs + i];
+                }
+                grad_w[i * outputs + o] = g;
+                o += 1;
+            }
+        }
     }
 
     #[inline(always)]

@@ -143,21 +143,20 @@ impl Network {
             let hidden = l + 1 < self.layers.len();
             let weights = &self.params[layer.weights..layer.biases];
             let biases = &self.params[layer.biases..layer.biases + layer.outputs];
-            for r in 0..rows {
-                let a = &input[r * layer.inputs..(r + 1) * layer.inputs];
-                let z = &mut output[r * layer.outputs..(r + 1) * layer.outputs];
-                if layer.outputs == 1 {
-                    // One output: its weights are contiguous, a dot product.
-                    z[0] = biases[0] + dot(weights, a);
-                } else {
-                    z.copy_from_slice(biases);
-                    for (&a_i, w_i) in a.iter().zip(weights.chunks_exact(layer.outputs)) {
-                        kernel::add_scaled(z, w_i, a_i);
-                    }
+            let shape = kernel::Shape {
+                rows,
+                inputs: layer.inputs,
+                outputs: layer.outputs,
+            };
+            if layer.outputs == 1 {
+                // One output: its weights are contiguous, a dot product per row.
+                for r in 0..rows {
+                    let a = &input[r * layer.inputs..(r + 1) * layer.inputs];
+                    let z = biases[0] + dot(weights, a);
+                    output[r] = if hidden { kernel::relu_one(z) } else { z };
                 }
-                if hidden {
-                    kernel::relu(z);
-                }
+            } else {
+                kernel::layer_forward(input, weights, biases, output, shape, hidden);
             }
         }
     }
@@ -176,46 +175,15 @@ impl Network {
             let delta_in = &mut delta_in_all[l];
             let (grad_w, grad_b) = ws.grads[layer.weights..layer.biases + layer.outputs]
                 .split_at_mut(layer.inputs * layer.outputs);
-            let propagate = l > 0 || input_grad;
-            for r in 0..rows {
-                let a = &input[r * layer.inputs..(r + 1) * layer.inputs];
-                let d_out = &delta_out[r * layer.outputs..(r + 1) * layer.outputs];
-                kernel::add(grad_b, d_out);
-                if layer.outputs == 1 {
-                    // One output (the linear model, the MLP's last layer): the same sums
-                    // without the per-input loops of one element.
-                    let d = d_out[0];
-                    for (g, &a_i) in grad_w.iter_mut().zip(a) {
-                        *g += d * a_i;
-                    }
-                    if propagate {
-                        let d_in = &mut delta_in[r * layer.inputs..(r + 1) * layer.inputs];
-                        for ((g, &x), &w) in d_in.iter_mut().zip(a).zip(weights) {
-                            // As `dot` of one element: its empty sums, 0.0, plus w·d.
-                            *g = if l > 0 && x <= 0.0 { 0.0 } else { 0.0 + w * d };
-                        }
-                    }
-                    continue;
-                }
-                for (&a_i, g_i) in a.iter().zip(grad_w.chunks_exact_mut(layer.outputs)) {
-                    kernel::add_scaled(g_i, d_out, a_i);
-                }
-                if !propagate {
-                    continue;
-                }
-                let d_in = &mut delta_in[r * layer.inputs..(r + 1) * layer.inputs];
-                for ((g, &x), w_i) in d_in
-                    .iter_mut()
-                    .zip(a)
-                    .zip(weights.chunks_exact(layer.outputs))
-                {
-                    // The input of a hidden layer is a ReLU output: no gradient where it is 0.
-                    if l > 0 && x <= 0.0 {
-                        *g = 0.0;
-                        continue;
-                    }
-                    *g = dot(w_i, d_out);
-                }
+            let shape = kernel::Shape {
+                rows,
+                inputs: layer.inputs,
+                outputs: layer.outputs,
+            };
+            kernel::layer_gradient(input, delta_out, grad_w, grad_b, shape);
+            if l > 0 || input_grad {
+                // The input of a hidden layer is a ReLU output: no gradient where it is 0.
+                kernel::input_gradient(input, weights, delta_out, delta_in, shape, l > 0);
             }
         }
     }
