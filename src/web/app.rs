@@ -8,10 +8,10 @@ use std::rc::{Rc, Weak};
 
 use yew::prelude::*;
 
-use super::canvas::{Figure, Snapshot};
+use super::canvas::{Figure, PendingFrame, Snapshot, at_next_frame, changing_in_frame};
 use super::controls::{Choice, SetCallback, Slider};
 use super::pool::WorkerPool;
-use super::protocol::Job;
+use super::protocol::{Job, Response};
 use super::state::{Action, Lesson, Step};
 use super::{address, download, live::LiveLoss};
 use crate::charts::{self, DataSample};
@@ -31,6 +31,28 @@ pub fn worker_count() -> usize {
         .clamp(1, 8)
 }
 
+/// A callback for the workers' answers that hands them on together, in order, at the next
+/// animation frame. Finished linear runs come milliseconds apart and each worker reports
+/// progress every few tens of milliseconds: applied one by one, each would re-render the
+/// lesson, and a result that came in the meantime would wait behind all those renders
+/// before its figure is drawn. Applied at the start of a frame, their figures are drawn in
+/// that same frame.
+fn once_a_frame(deliver: impl Fn(Vec<Response>) + 'static) -> Callback<Response> {
+    let waiting = Rc::new(RefCell::new(Vec::new()));
+    let pending: PendingFrame = Rc::default();
+    let deliver = Rc::new(deliver);
+    Callback::from(move |response| {
+        waiting.borrow_mut().push(response);
+        let (waiting, deliver) = (waiting.clone(), deliver.clone());
+        at_next_frame(&pending, move || {
+            let batch = std::mem::take(&mut *waiting.borrow_mut());
+            if !batch.is_empty() {
+                changing_in_frame(|| deliver(batch));
+            }
+        });
+    })
+}
+
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let lesson = {
@@ -42,7 +64,7 @@ pub fn app(props: &AppProps) -> Html {
         use_memo((), move |_| {
             WorkerPool::new(
                 worker_count(),
-                Callback::from(move |r| dispatcher.dispatch(Action::Receive(r))),
+                once_a_frame(move |batch| dispatcher.dispatch(Action::Receive(batch))),
             )
         })
     };

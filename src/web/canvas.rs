@@ -3,7 +3,7 @@
 //! its caption, its data table and its export buttons, redrawn when the data or the width
 //! changes.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use plotters::coord::Shift;
@@ -214,8 +214,21 @@ impl Snapshot {
     /// Results of a pair only grow run by run for the same settings, so the count
     /// identifies them.
     pub fn signature(&self, id: &str) -> String {
-        let (pairs, data) = charts::inputs_of(id);
-        let runs: Vec<usize> = pairs
+        let (_, data) = charts::inputs_of(id);
+        let runs = self.runs_shown(id);
+        let data = if data {
+            self.data.as_ref().map_or(0, |d| Rc::as_ptr(d) as usize)
+        } else {
+            0
+        };
+        format!("{:?}|{runs:?}|{data}", *self.config)
+    }
+
+    /// The number of runs of each pair the figure `id` shows, in the order of
+    /// [`charts::inputs_of`].
+    pub fn runs_shown(&self, id: &str) -> Vec<usize> {
+        let (pairs, _) = charts::inputs_of(id);
+        pairs
             .iter()
             .map(|&(method, model)| {
                 self.results
@@ -223,13 +236,7 @@ impl Snapshot {
                     .find(|r| r.method == method && r.model == model)
                     .map_or(0, |r| r.runs.len())
             })
-            .collect();
-        let data = if data {
-            self.data.as_ref().map_or(0, |d| Rc::as_ptr(d) as usize)
-        } else {
-            0
-        };
-        format!("{:?}|{runs:?}|{data}", *self.config)
+            .collect()
     }
 
     pub fn input(&self) -> ChartInput<'_> {
@@ -355,15 +362,42 @@ pub(crate) fn use_frame_width(frame: NodeRef) -> u32 {
     *width
 }
 
-/// A drawing waiting for the next animation frame.
-pub(crate) type PendingDrawing = Rc<RefCell<Option<Box<dyn FnOnce()>>>>;
+thread_local! {
+    /// Set while a change made at the start of an animation frame is rendered; see
+    /// [`changing_in_frame`].
+    static IN_FRAME: Cell<bool> = const { Cell::new(false) };
+}
 
-/// Draws with `draw` at the next animation frame, in place of any drawing of the same slot
-/// still waiting. Results can arrive many times a frame; each figure is drawn at most once
-/// a frame, with its latest inputs, and the work that asked for it (such as sending the
+/// Makes `change` (which updates the lesson's state) from an animation frame callback, so
+/// that the drawings the change asks for are done in this same frame: Yew renders in a
+/// microtask queued by `change`, and until a microtask queued after it has run,
+/// [`at_next_frame`] works at once instead of waiting for the next frame.
+pub(crate) fn changing_in_frame(change: impl FnOnce()) {
+    IN_FRAME.set(true);
+    change();
+    let done = Closure::once_into_js(|| IN_FRAME.set(false));
+    let queued = web_sys::window().map(|w| w.queue_microtask(done.unchecked_ref()));
+    if queued.is_none() {
+        IN_FRAME.set(false);
+    }
+}
+
+/// Work (a drawing, or the workers' latest answers) waiting for the next animation frame.
+pub(crate) type PendingFrame = Rc<RefCell<Option<Box<dyn FnOnce()>>>>;
+
+/// Runs `work` at the next animation frame, in place of any work of the same slot still
+/// waiting. Results can arrive many times a frame; each figure is drawn at most once a
+/// frame, with its latest inputs, and the work that asked for it (such as sending the
 /// next jobs to the workers) is not held up by the drawing.
-pub(crate) fn draw_next_frame(pending: &PendingDrawing, draw: impl FnOnce() + 'static) {
-    let waiting = pending.borrow_mut().replace(Box::new(draw)).is_some();
+pub(crate) fn at_next_frame(pending: &PendingFrame, work: impl FnOnce() + 'static) {
+    if IN_FRAME.get() {
+        // This frame is still before its style, layout and paint: work now, in place of
+        // any still waiting.
+        pending.borrow_mut().take();
+        work();
+        return;
+    }
+    let waiting = pending.borrow_mut().replace(Box::new(work)).is_some();
     if waiting {
         return;
     }
@@ -382,6 +416,21 @@ pub(crate) fn draw_next_frame(pending: &PendingDrawing, draw: impl FnOnce() + 's
         // No frames to wait for: draw now.
         run();
     }
+}
+
+/// Records on the canvas what it was last drawn from: `data-drawn-seed`, the seed, and
+/// `data-drawn-runs`, the runs of each pair it shows (comma-separated). The benchmark reads
+/// them to time a change of settings until the figure is on screen, without asking the
+/// page for anything that costs it work.
+fn mark_drawn(canvas: &HtmlCanvasElement, snapshot: &Snapshot, id: &str) {
+    let runs: Vec<String> = snapshot
+        .runs_shown(id)
+        .iter()
+        .map(usize::to_string)
+        .collect();
+    // Setting a data attribute on an element in the page does not fail.
+    let _ = canvas.set_attribute("data-drawn-seed", &snapshot.config.seed.to_string());
+    let _ = canvas.set_attribute("data-drawn-runs", &runs.join(","));
 }
 
 /// One figure: title, canvas, caption, a data table (in the page and named by the canvas's
@@ -418,13 +467,16 @@ pub fn figure(props: &FigureProps) -> Html {
         use_effect_with((signature, width, missing), move |(_, width, missing)| {
             if !*missing && *width > 0 {
                 let width = *width;
-                draw_next_frame(&pending, move || {
+                at_next_frame(&pending, move || {
                     if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                         let input = snapshot.input();
                         let (default, min) = (charts::default_size(id), charts::min_size(id));
                         let result = draw_with(&canvas, default, min, width, |area| {
                             charts::draw(id, &input, area)
                         });
+                        if result.is_ok() {
+                            mark_drawn(&canvas, &snapshot, id);
+                        }
                         draw_error.set(result.err());
                     }
                 });

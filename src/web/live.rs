@@ -25,7 +25,7 @@ pub fn live_loss(props: &LiveLossProps) -> Html {
         use_effect_with((props.clone(), width), move |(props, width)| {
             if *width > 0 {
                 let (props, width) = (props.clone(), *width);
-                super::canvas::draw_next_frame(&pending, move || {
+                super::canvas::at_next_frame(&pending, move || {
                     if let Some(canvas) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
                         // A failed drawing of the live curve leaves the finished figures
                         // to speak.

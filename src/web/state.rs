@@ -122,8 +122,8 @@ pub enum Action {
     Train(Step),
     /// Stop the runs of a step and forget the unfinished ones.
     Cancel(Step),
-    /// An answer from a worker.
-    Receive(Response),
+    /// The answers of the workers since the last frame, in the order they came.
+    Receive(Vec<Response>),
     /// Record the reader's guess for a question.
     Predict { question: String, answer: String },
     /// Back to the lesson's defaults.
@@ -330,7 +330,11 @@ impl Reducible for Lesson {
                 }
                 next.refresh_snapshot(None);
             }
-            Action::Receive(response) => next.receive(response),
+            Action::Receive(responses) => {
+                for response in responses {
+                    next.receive(response);
+                }
+            }
             Action::Predict { question, answer } => {
                 next.predictions.insert(question, answer);
             }

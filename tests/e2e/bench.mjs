@@ -11,21 +11,34 @@ import { chromium } from "playwright-core";
 const dist = resolve(process.argv[2] ?? "dist");
 
 // Time from a change of a control until `done` holds in the page, in milliseconds.
+// `done` is the body of a function of `drawn`, which tells whether the figures named by
+// `ids` show `seed`: each has been drawn (its canvas says so in `data-drawn-seed` and
+// `data-drawn-runs`, written when it is drawn) with at least `runs` runs, for every pair
+// it shows when `each` is set and in all otherwise. The probe reads attributes only, so
+// it adds no work of its own to the page's.
 async function reaction(page, control, value, done) {
   return page.evaluate(async ({ control, value, done }) => {
-    const check = new Function("doc", done);
+    const drawn = (ids, seed, runs, each) => ids.every((id) => {
+      const canvas = document.querySelector(`#fig-${id} canvas`);
+      if (!canvas || canvas.dataset.drawnSeed !== String(seed)) return false;
+      const counts = (canvas.dataset.drawnRuns ?? "").split(",").map(Number);
+      return each ? counts.every((n) => n >= runs) : counts.reduce((a, b) => a + b, 0) >= runs;
+    });
+    const check = new Function("drawn", done);
     const el = document.getElementById(control);
     const start = performance.now();
     el.value = value;
     el.dispatchEvent(new Event("change", { bubbles: true }));
     for (;;) {
       await new Promise((r) => requestAnimationFrame(r));
-      const doc = JSON.parse(window.spuriousLab.results() || "{}");
-      if (check(doc)) return performance.now() - start;
+      if (check(drawn)) return performance.now() - start;
       if (performance.now() - start > 60000) return null;
     }
   }, { control, value, done });
 }
+
+const LINEAR_STEP = '["baseline-loss", "baseline-weights", "baseline-rmse"]';
+const MLP_STEP = '["mlp-loss", "mlp-box", "mlp-effective-weights"]';
 
 async function main() {
   const server = await serve(dist);
@@ -54,30 +67,21 @@ async function main() {
     await lesson.click('[data-train="baseline"]');
     await lesson.click('[data-train="mlp"]');
     await lesson.waitForFunction(() => (JSON.parse(window.spuriousLab.results()).results ?? []).filter((r) => r.runs.length === 10).length === 4, null, { timeout: 600_000 });
-    // Linear step: its first run for the new seed on screen, then all ten.
+    // Linear step: its three figures drawn with its first run for the new seed, then
+    // with all ten.
     out.linear_step_first_redrawn = await reaction(lesson, "control-seed", "6",
-      "const r = (doc.results||[]).find(x => x.method==='baseline' && x.model==='linear'); return doc.config.seed===6 && r && r.runs.length>=1;");
+      `return drawn(${LINEAR_STEP}, 6, 1, true);`);
     await lesson.waitForFunction(() => (JSON.parse(window.spuriousLab.results()).results ?? []).filter((r) => r.runs.length === 10).length === 4, null, { timeout: 600_000 });
     out.linear_step_redrawn = await reaction(lesson, "control-seed", "7",
-      "const r = (doc.results||[]).find(x => x.method==='baseline' && x.model==='linear'); return doc.config.seed===7 && r && r.runs.length===10;");
-    // MLP step: the first run of each MLP method for the new seed.
+      `return drawn(${LINEAR_STEP}, 7, 10, true);`);
+    // MLP step: its figures drawn with a first run for the new seed.
     out.mlp_first_run_drawn = await reaction(lesson, "control-seed", "8",
-      "const r = (doc.results||[]).filter(x => x.model==='mlp'); return doc.config.seed===8 && r.length>0;");
-    out.mlp_progress_visible = await lesson.evaluate(async () => {
-      const el = document.getElementById("control-seed");
-      const start = performance.now();
-      el.value = "9";
-      el.dispatchEvent(new Event("change", { bubbles: true }));
-      for (;;) {
-        await new Promise((r) => requestAnimationFrame(r));
-        // The bar must belong to the new settings: until the page has re-rendered, it
-        // still shows the progress of the old ones.
-        const doc = JSON.parse(window.spuriousLab.results() || "{}");
-        const bar = document.querySelector('#mlp progress');
-        if (doc.config?.seed === 9 && bar && Number(bar.value) > 0) return performance.now() - start;
-        if (performance.now() - start > 60000) return null;
-      }
-    });
+      `return drawn(${MLP_STEP}, 8, 1, false);`);
+    // MLP step: its progress bar moving for the new seed. The data figure drawn for the
+    // new seed shows that the page has rendered the new settings, whose bar starts at 0.
+    out.mlp_progress_visible = await reaction(lesson, "control-seed", "9",
+      `const bar = document.querySelector("#mlp progress");
+       return drawn(["data"], 9, 0, false) && bar && Number(bar.value) > 0;`);
   } finally {
     await browser.close();
     server.close();
