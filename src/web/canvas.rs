@@ -4,6 +4,7 @@
 //! changes.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use plotters::coord::Shift;
@@ -29,6 +30,7 @@ pub(crate) struct ScaledCanvas {
     inner: CanvasBackend,
     /// The same canvas's context, for text.
     context: CanvasRenderingContext2d,
+    canvas: HtmlCanvasElement,
     /// The font last given to the context. Setting a font makes the browser work out the
     /// canvas's style, so it is set only when it changes.
     font: RefCell<String>,
@@ -46,10 +48,24 @@ impl ScaledCanvas {
         let mut last = self.font.borrow_mut();
         if *last != font {
             self.context.set_font(&font);
+            // Kept on the canvas element for its next drawing.
+            let _ = js_sys::Reflect::set(&self.canvas, &FONT_KEY.into(), &font.as_str().into());
             *last = font;
         }
     }
 }
+
+thread_local! {
+    /// Sizes of texts already measured, by font and text: the figures' labels and tick
+    /// values come back at every redraw, and each `measureText` is a call into the browser.
+    static TEXT_SIZES: RefCell<HashMap<(String, String), (u32, u32)>> = RefCell::new(HashMap::new());
+}
+
+/// Measured texts kept before the cache starts afresh.
+const TEXT_SIZES_KEPT: usize = 4096;
+
+/// The property of a canvas element that holds the font last set on its context.
+const FONT_KEY: &str = "spuriousLabFont";
 
 fn text_error(_: JsValue) -> DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType> {
     DrawingErrorKind::FontError("the canvas could not draw text".into())
@@ -175,6 +191,10 @@ impl DrawingBackend for ScaledCanvas {
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
         self.use_font(style);
+        let key = (self.font.borrow().clone(), text.to_string());
+        if let Some(size) = TEXT_SIZES.with(|sizes| sizes.borrow().get(&key).copied()) {
+            return Ok(size);
+        }
         let metrics = self
             .context
             .measure_text(text)
@@ -186,7 +206,15 @@ impl DrawingBackend for ScaledCanvas {
         } else {
             style.size() * 1.2
         };
-        Ok((metrics.width().ceil() as u32, height.ceil() as u32))
+        let size = (metrics.width().ceil() as u32, height.ceil() as u32);
+        TEXT_SIZES.with(|sizes| {
+            let mut sizes = sizes.borrow_mut();
+            if sizes.len() >= TEXT_SIZES_KEPT {
+                sizes.clear();
+            }
+            sizes.insert(key, size);
+        });
+        Ok(size)
     }
 }
 
@@ -198,6 +226,15 @@ pub struct Snapshot {
     /// Shared between snapshots: it only changes with the settings of the world.
     pub data: Option<Rc<DataSample>>,
     pub results: Vec<MethodResult>,
+}
+
+/// What one figure is drawn from; see [`Snapshot::signature`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Signature {
+    config: ValidConfig,
+    runs: Vec<usize>,
+    /// The data sample's address, or 0 for a figure that does not show it.
+    data: usize,
 }
 
 /// Snapshots are never changed once made, so two are the same exactly when they are one:
@@ -213,15 +250,18 @@ impl Snapshot {
     /// settings, the data sample's address, and the number of runs of each pair it shows.
     /// Results of a pair only grow run by run for the same settings, so the count
     /// identifies them.
-    pub fn signature(&self, id: &str) -> String {
+    pub fn signature(&self, id: &str) -> Signature {
         let (_, data) = charts::inputs_of(id);
-        let runs = self.runs_shown(id);
         let data = if data {
             self.data.as_ref().map_or(0, |d| Rc::as_ptr(d) as usize)
         } else {
             0
         };
-        format!("{:?}|{runs:?}|{data}", *self.config)
+        Signature {
+            config: self.config.clone(),
+            runs: self.runs_shown(id),
+            data,
+        }
     }
 
     /// The number of runs of each pair the figure `id` shows, in the order of
@@ -289,8 +329,17 @@ pub(crate) fn draw_with(
         .clamp(1.0, 4.0);
     // Device pixels per layout pixel: the screen's density, less the scaling down.
     let density = (ratio * f64::from(shown) / f64::from(logical_w)).max(1.0);
-    canvas.set_width((f64::from(logical_w) * density).round() as u32);
-    canvas.set_height((f64::from(logical_h) * density).round() as u32);
+    let device = (
+        (f64::from(logical_w) * density).round() as u32,
+        (f64::from(logical_h) * density).round() as u32,
+    );
+    // Setting a canvas's size, even to the size it has, makes the browser allocate and
+    // clear its pixels and reset its context; a redraw at the same size only clears them.
+    let resized = (canvas.width(), canvas.height()) != device;
+    if resized {
+        canvas.set_width(device.0);
+        canvas.set_height(device.1);
+    }
     // The shown size is written only when it changes: a write makes the page's style
     // dirty, and the next font set on any canvas would have to work it out again.
     let style = canvas.style();
@@ -308,15 +357,31 @@ pub(crate) fn draw_with(
         .flatten()
         .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
         .ok_or("this browser cannot draw on a canvas")?;
+    if !resized {
+        context
+            .set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+            .map_err(|_| "the canvas could not be scaled")?;
+        context.clear_rect(0.0, 0.0, f64::from(device.0), f64::from(device.1));
+    }
     context
         .set_transform(density, 0.0, 0.0, density, 0.0, 0.0)
         .map_err(|_| "the canvas could not be scaled")?;
+    // A context that was not reset keeps its font; `use_font` then skips setting it again.
+    let font = if resized {
+        String::new()
+    } else {
+        js_sys::Reflect::get(canvas, &FONT_KEY.into())
+            .ok()
+            .and_then(|f| f.as_string())
+            .unwrap_or_default()
+    };
     let inner = CanvasBackend::with_canvas_object(canvas.clone())
         .ok_or("this browser cannot draw on a canvas")?;
     let area = ScaledCanvas {
         inner,
         context,
-        font: RefCell::new(String::new()),
+        canvas: canvas.clone(),
+        font: RefCell::new(font),
         size: (logical_w, logical_h),
     }
     .into_drawing_area();
