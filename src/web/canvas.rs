@@ -237,6 +237,18 @@ pub struct Signature {
     data: usize,
 }
 
+impl Signature {
+    /// Whether `other` is drawn from the same settings and data, with perhaps other runs.
+    fn same_settings(&self, other: &Signature) -> bool {
+        self.config == other.config && self.data == other.data
+    }
+
+    /// Whether every run of every pair shown is in.
+    fn complete(&self) -> bool {
+        self.runs.iter().all(|&n| n >= self.config.runs)
+    }
+}
+
 /// Snapshots are never changed once made, so two are the same exactly when they are one:
 /// comparing addresses spares the page a deep comparison of thousands of samples.
 impl PartialEq for Snapshot {
@@ -483,6 +495,49 @@ pub(crate) fn at_next_frame(pending: &PendingFrame, work: impl FnOnce() + 'stati
     }
 }
 
+/// How often, at most, a figure is redrawn as more runs of the same settings come in, in
+/// milliseconds. Its first run and its last are drawn at once.
+const REFINE_MS: f64 = 150.0;
+
+/// The page's clock, in milliseconds.
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Runs `work` at the first animation frame after `delay` milliseconds, in place of any
+/// work already deferred in `deferred`; `pending` is the slot of [`at_next_frame`].
+/// Work asked for with `at_next_frame` meanwhile empties `deferred` and so wins.
+fn defer(
+    deferred: &PendingFrame,
+    pending: &PendingFrame,
+    delay: f64,
+    work: impl FnOnce() + 'static,
+) {
+    let waiting = deferred.borrow_mut().replace(Box::new(work)).is_some();
+    if waiting {
+        return;
+    }
+    let (deferred, pending) = (deferred.clone(), pending.clone());
+    let fire = move || {
+        let work = deferred.borrow_mut().take();
+        if let Some(work) = work {
+            at_next_frame(&pending, work);
+        }
+    };
+    let timer = Closure::once_into_js(fire.clone());
+    let set = web_sys::window().map(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            timer.unchecked_ref(),
+            delay.ceil() as i32,
+        )
+    });
+    if !matches!(set, Some(Ok(_))) {
+        fire();
+    }
+}
+
 /// Records on the canvas what it was last drawn from: `data-drawn-seed`, the seed, and
 /// `data-drawn-runs`, the runs of each pair it shows (comma-separated). The benchmark reads
 /// them to time a change of settings until the figure is on screen, without asking the
@@ -508,6 +563,8 @@ pub fn figure(props: &FigureProps) -> Html {
     let frame_ref = use_node_ref();
     let width = use_frame_width(frame_ref.clone());
     let pending = use_mut_ref(|| None);
+    let deferred = use_mut_ref(|| None);
+    let last_drawn = use_mut_ref(|| None::<(Signature, f64)>);
     let show_table = use_state(|| false);
     let draw_error = use_state(|| None::<String>);
     let figure = charts::figure(props.id);
@@ -527,26 +584,50 @@ pub fn figure(props: &FigureProps) -> Html {
         let id = props.id;
         let draw_error = draw_error.clone();
         let pending = pending.clone();
+        let deferred = deferred.clone();
+        let last_drawn = last_drawn.clone();
         // Redrawn when what this figure shows changes, not on every result of the lesson,
         // and on resize: the frame's width is followed.
-        use_effect_with((signature, width, missing), move |(_, width, missing)| {
-            if !*missing && *width > 0 {
-                let width = *width;
-                at_next_frame(&pending, move || {
-                    if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                        let input = snapshot.input();
-                        let (default, min) = (charts::default_size(id), charts::min_size(id));
-                        let result = draw_with(&canvas, default, min, width, |area| {
-                            charts::draw(id, &input, area)
-                        });
-                        if result.is_ok() {
-                            mark_drawn(&canvas, &snapshot, id);
+        use_effect_with(
+            (signature, width, missing),
+            move |(signature, width, missing)| {
+                if !*missing && *width > 0 {
+                    let width = *width;
+                    let since = last_drawn.borrow().as_ref().and_then(|(drawn, when)| {
+                        drawn.same_settings(signature).then(|| now() - when)
+                    });
+                    let refining = since.filter(|_| !signature.complete());
+                    let signature = signature.clone();
+                    let drawn = last_drawn.clone();
+                    let draw = move || {
+                        if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                            let input = snapshot.input();
+                            let (default, min) = (charts::default_size(id), charts::min_size(id));
+                            let result = draw_with(&canvas, default, min, width, |area| {
+                                charts::draw(id, &input, area)
+                            });
+                            if result.is_ok() {
+                                mark_drawn(&canvas, &snapshot, id);
+                                *drawn.borrow_mut() = Some((signature, now()));
+                            }
+                            draw_error.set(result.err());
                         }
-                        draw_error.set(result.err());
+                    };
+                    match refining {
+                        // More runs of the same settings, with others still to come: the
+                        // figure refines at most every REFINE_MS, leaving the frames between
+                        // to the figures still waiting for their first run.
+                        Some(since) if since < REFINE_MS => {
+                            defer(&deferred, &pending, REFINE_MS - since, draw);
+                        }
+                        _ => {
+                            deferred.borrow_mut().take();
+                            at_next_frame(&pending, draw);
+                        }
                     }
-                });
-            }
-        });
+                }
+            },
+        );
     }
 
     let title = figure.map_or(props.id, |f| f.title);
