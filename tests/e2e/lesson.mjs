@@ -138,7 +138,8 @@ async function lessonTest(browser, origin) {
     const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
     let ink = 0;
     for (let i = 0; i < data.length; i += 4) if (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235) ink += 1;
-    return { id: f.dataset.figure, drawn: ink / (data.length / 4), rows: f.querySelectorAll("tbody tr").length };
+    return { id: f.dataset.figure, drawn: ink / (data.length / 4), rows: f.querySelectorAll("tbody tr").length,
+      seed: canvas.dataset.drawnSeed, runs: canvas.dataset.drawnRuns };
   }));
   const expected = ["data", "baseline-weights", "baseline-rmse", "baseline-loss", "randomization-weights",
     "randomization-rmse", "randomization-loss", "augmentation-weights", "augmentation-rmse", "augmentation-loss",
@@ -148,6 +149,10 @@ async function lessonTest(browser, origin) {
     check(`figure ${id} is drawn`, f && f.drawn > 0.01, f ? `ink ${f.drawn}` : "missing");
     check(`figure ${id} has a data table`, f && f.rows > 0);
   }
+  // Figures refine at most every 150 ms as runs come in; the last run is always drawn.
+  const complete = figures.filter((f) => f.seed === "1" && (f.id === "data" ? f.runs === "" : f.runs.split(",").every((n) => n === "10")));
+  check("every figure is drawn with every run of the settings shown", complete.length === expected.length,
+    figures.filter((f) => !complete.includes(f)).map((f) => `${f.id}: seed ${f.seed} runs ${f.runs}`).join(", "));
 
   // A figure's data table is out of the way until asked for, and goes again.
   const toggle = page.locator('[data-figure="baseline-loss"] button[aria-controls="table-baseline-loss"]');
@@ -203,6 +208,12 @@ async function lessonTest(browser, origin) {
   const cli_changed = JSON.parse(execFileSync(lab, ["run", "--json", "--set", "seed=3", "--set", "s_ood=0.5"], { encoding: "utf8", maxBuffer: 1 << 26 }));
   const stale = differences(changed, cli_changed);
   check("after changes mid-training, every number equals the command line's for the last settings", stale === 0, `${stale} differ`);
+  const redrawn = await page.waitForFunction(() => [...document.querySelectorAll("[data-figure]")].every((f) => {
+    const canvas = f.querySelector("canvas");
+    return canvas && canvas.dataset.drawnSeed === "3"
+      && (f.dataset.figure === "data" || canvas.dataset.drawnRuns.split(",").every((n) => n === "10"));
+  }), null, { timeout: 5_000 }).then(() => true, () => false);
+  check("after changes mid-training, every figure is drawn with the last settings' runs", redrawn);
   const cores = await page.evaluate(() => Math.min(Math.max(navigator.hardwareConcurrency || 2, 1), 8));
   check("cancelled runs keep their workers (one per core, none started since)", workers.length === cores, `${workers.length} workers for ${cores} cores`);
 
