@@ -225,6 +225,33 @@ pub fn input_gradient(
         inputs,
         outputs,
     } = shape;
+    if outputs == 1 {
+        // One output (the linear model, the MLP's last layer): `dot` of one element is its
+        // empty sums, 0.0, plus w·d, for all inputs at once.
+        for r in 0..rows {
+            let a = &x[r * inputs..(r + 1) * inputs];
+            let d_in = &mut d_in[r * inputs..(r + 1) * inputs];
+            #[cfg(all(
+                target_arch = "wasm32",
+                target_feature = "simd128",
+                not(feature = "f64")
+            ))]
+            lanes::one_output_gradient(a, w, d[r], d_in, relu_input);
+            #[cfg(not(all(
+                target_arch = "wasm32",
+                target_feature = "simd128",
+                not(feature = "f64")
+            )))]
+            for ((g, &x), &w) in d_in.iter_mut().zip(a).zip(w) {
+                *g = if relu_input && x <= 0.0 {
+                    0.0
+                } else {
+                    0.0 + w * d[r]
+                };
+            }
+        }
+        return;
+    }
     for r in 0..rows {
         let a = &x[r * inputs..(r + 1) * inputs];
         let d_r = &d[r * outputs..(r + 1) * outputs];
@@ -299,8 +326,8 @@ fn adam_one(p: Real, g: Real, m: &mut Real, v: &mut Real, step: AdamStep) -> Rea
 ))]
 mod lanes {
     use core::arch::wasm32::{
-        f32x4_add, f32x4_div, f32x4_extract_lane, f32x4_mul, f32x4_pmax, f32x4_splat, f32x4_sqrt,
-        f32x4_sub, v128, v128_load, v128_store,
+        f32x4_add, f32x4_div, f32x4_extract_lane, f32x4_le, f32x4_mul, f32x4_pmax, f32x4_splat,
+        f32x4_sqrt, f32x4_sub, v128, v128_bitselect, v128_load, v128_store,
     };
 
     use super::{AdamStep, Shape, adam_one, relu_one};
@@ -514,6 +541,32 @@ mod lanes {
                 grad_w[i * outputs + o] = g;
                 o += 1;
             }
+        }
+    }
+
+    /// `input_gradient` of a one-output layer for one row: `a` its inputs, `d` its output
+    /// gradient.
+    #[inline(always)]
+    pub fn one_output_gradient(a: &[f32], w: &[f32], d: f32, d_in: &mut [f32], relu_input: bool) {
+        let n = a.len().min(w.len()).min(d_in.len());
+        let zero = f32x4_splat(0.0);
+        let d4 = f32x4_splat(d);
+        let mut at = 0;
+        while at + 4 <= n {
+            let mut g = f32x4_add(zero, f32x4_mul(load(w, at), d4));
+            if relu_input {
+                g = v128_bitselect(zero, g, f32x4_le(load(a, at), zero));
+            }
+            store(d_in, at, g);
+            at += 4;
+        }
+        while at < n {
+            d_in[at] = if relu_input && a[at] <= 0.0 {
+                0.0
+            } else {
+                0.0 + w[at] * d
+            };
+            at += 1;
         }
     }
 
