@@ -1,76 +1,38 @@
-//! The element-wise loops of training: a scaled vector added to another, ReLU, the dot
-//! product and Adam's update.
+//! The loops of training: a layer's forward pass, its weight and input gradients, and
+//! Adam's update, with the small loops they are made of (a scaled vector added to
+//! another, ReLU, the dot product).
 //!
-//! Each is written twice. The portable version is a plain loop in a fixed order. The
-//! WebAssembly version, used when the crate is built for wasm32 with SIMD and f32, does
-//! the same IEEE operations on four lanes at a time with `core::arch::wasm32`: lane k of a
-//! vector holds element k of a group of four, so every element sees exactly the
-//! multiplications, additions and roundings of the portable loop, and the two give the
-//! same bits. Writing the lanes out, instead of leaving them to the auto-vectoriser, keeps
-//! the loops fast when the page is built for size, where the compiler vectorises nothing.
+//! Each is written twice, behind one interface. `portable` is plain loops in a fixed
+//! order. `lanes`, used when the crate is built for wasm32 with SIMD and f32, does the same
+//! IEEE operations four lanes at a time with `core::arch::wasm32`: lane k of a vector holds
+//! element k of a group of four, so every element sees exactly the multiplications,
+//! additions and roundings of the portable loop, and the two give the same bits (a browser
+//! test compares them). Written out, the lanes also keep a layer's outputs in registers
+//! while its inputs or the batch's rows are added, which the auto-vectoriser does not.
 
 use crate::network::Real;
+
+#[cfg(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    not(feature = "f64")
+))]
+use lanes as chosen;
+#[cfg(not(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    not(feature = "f64")
+)))]
+use portable as chosen;
 
 /// `z[o] += w[o] · a` for every o; `z` and `w` have the same length.
 #[inline(always)]
 pub fn add_scaled(z: &mut [Real], w: &[Real], a: Real) {
     debug_assert_eq!(z.len(), w.len());
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    ))]
-    lanes::add_scaled(z, w, a);
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    )))]
-    for (z_o, &w_o) in z.iter_mut().zip(w) {
-        *z_o += w_o * a;
-    }
+    chosen::add_scaled(z, w, a);
 }
 
-/// `z[o] += d[o]` for every o; `z` and `d` have the same length.
-#[inline(always)]
-pub fn add(z: &mut [Real], d: &[Real]) {
-    debug_assert_eq!(z.len(), d.len());
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    ))]
-    lanes::add(z, d);
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    )))]
-    for (z_o, &d_o) in z.iter_mut().zip(d) {
-        *z_o += d_o;
-    }
-}
-
-/// ReLU in place: `z` where it is above zero, else +0 (also for −0 and NaN).
-#[inline(always)]
-pub fn relu(z: &mut [Real]) {
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    ))]
-    lanes::relu(z);
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    )))]
-    for z_o in z {
-        *z_o = if 0.0 < *z_o { *z_o } else { 0.0 };
-    }
-}
-
-/// ReLU of one value, as [`relu`] computes it.
+/// ReLU of one value: `z` where it is above zero, else +0 (also for −0 and NaN).
 #[inline(always)]
 pub fn relu_one(z: Real) -> Real {
     if 0.0 < z { z } else { 0.0 }
@@ -88,26 +50,7 @@ pub fn relu_one(z: Real) -> Real {
 #[inline(always)]
 pub fn dot(a: &[Real], b: &[Real]) -> Real {
     debug_assert_eq!(a.len(), b.len());
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    ))]
-    let (sums, tail) = lanes::dot_sums(a, b);
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    )))]
-    let (sums, tail) = {
-        let mut sums = [0.0; 4];
-        for (x, y) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
-            for k in 0..4 {
-                sums[k] += x[k] * y[k];
-            }
-        }
-        (sums, a.len() - a.len() % 4)
-    };
+    let (sums, tail) = chosen::dot_sums(a, b);
     let mut total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
     for j in tail..a.len().min(b.len()) {
         total += a[j] * b[j];
@@ -136,28 +79,7 @@ pub fn layer_forward(
     shape: Shape,
     relu: bool,
 ) {
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    ))]
-    lanes::layer_forward(x, w, b, out, shape, relu);
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    )))]
-    for r in 0..shape.rows {
-        let a = &x[r * shape.inputs..(r + 1) * shape.inputs];
-        let z = &mut out[r * shape.outputs..(r + 1) * shape.outputs];
-        z.copy_from_slice(b);
-        for (&a_i, w_i) in a.iter().zip(w.chunks_exact(shape.outputs)) {
-            add_scaled(z, w_i, a_i);
-        }
-        if relu {
-            self::relu(z);
-        }
-    }
+    chosen::layer_forward(x, w, b, out, shape, relu);
 }
 
 /// A layer's parameter gradient, added to `grad_w` and `grad_b`: `grad_w[i][o]` gains
@@ -183,25 +105,7 @@ pub fn layer_gradient(
         }
         return;
     }
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    ))]
-    lanes::layer_gradient(x, d, grad_w, grad_b, shape);
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    )))]
-    for r in 0..rows {
-        let a = &x[r * inputs..(r + 1) * inputs];
-        let d_r = &d[r * outputs..(r + 1) * outputs];
-        add(grad_b, d_r);
-        for (&a_i, g_i) in a.iter().zip(grad_w.chunks_exact_mut(outputs)) {
-            add_scaled(g_i, d_r, a_i);
-        }
-    }
+    chosen::layer_gradient(x, d, grad_w, grad_b, shape);
 }
 
 /// The gradient with respect to a layer's input: `d_in[r][i] = dot(w[i], d[r])`, the
@@ -210,7 +114,9 @@ pub fn layer_gradient(
 ///
 /// Masked inputs cost nothing here, which is why this stays a dot product per input: a
 /// version with four inputs to a vector (weights transposed into a scratch buffer, same
-/// order of sums) measured slower, as it computes the masked half too.
+/// order of sums) measured slower, as it computes the masked half too. A layer of one
+/// output is the exception: its dot products have one element each, 0 + w·d, and run
+/// four inputs to a vector.
 #[inline(always)]
 pub fn input_gradient(
     x: &[Real],
@@ -225,37 +131,14 @@ pub fn input_gradient(
         inputs,
         outputs,
     } = shape;
-    if outputs == 1 {
-        // One output (the linear model, the MLP's last layer): `dot` of one element is its
-        // empty sums, 0.0, plus w·d, for all inputs at once.
-        for r in 0..rows {
-            let a = &x[r * inputs..(r + 1) * inputs];
-            let d_in = &mut d_in[r * inputs..(r + 1) * inputs];
-            #[cfg(all(
-                target_arch = "wasm32",
-                target_feature = "simd128",
-                not(feature = "f64")
-            ))]
-            lanes::one_output_gradient(a, w, d[r], d_in, relu_input);
-            #[cfg(not(all(
-                target_arch = "wasm32",
-                target_feature = "simd128",
-                not(feature = "f64")
-            )))]
-            for ((g, &x), &w) in d_in.iter_mut().zip(a).zip(w) {
-                *g = if relu_input && x <= 0.0 {
-                    0.0
-                } else {
-                    0.0 + w * d[r]
-                };
-            }
-        }
-        return;
-    }
     for r in 0..rows {
         let a = &x[r * inputs..(r + 1) * inputs];
-        let d_r = &d[r * outputs..(r + 1) * outputs];
         let d_in = &mut d_in[r * inputs..(r + 1) * inputs];
+        if outputs == 1 {
+            chosen::one_output_gradient(a, w, d[r], d_in, relu_input);
+            continue;
+        }
+        let d_r = &d[r * outputs..(r + 1) * outputs];
         for ((g, &x), w_i) in d_in.iter_mut().zip(a).zip(w.chunks_exact(outputs)) {
             *g = if relu_input && x <= 0.0 {
                 0.0
@@ -283,20 +166,7 @@ pub struct AdamStep {
 #[inline(always)]
 pub fn adam(p: &mut [Real], g: &[Real], m: &mut [Real], v: &mut [Real], step: AdamStep) {
     debug_assert!(p.len() == g.len() && p.len() == m.len() && p.len() == v.len());
-    #[cfg(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    ))]
-    lanes::adam(p, g, m, v, step);
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        target_feature = "simd128",
-        not(feature = "f64")
-    )))]
-    for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
-        *p = adam_one(*p, g, m, v, step);
-    }
+    chosen::adam(p, g, m, v, step);
 }
 
 /// Adam's update of one parameter `p`; returns its new value.
@@ -315,10 +185,117 @@ fn adam_one(p: Real, g: Real, m: &mut Real, v: &mut Real, step: AdamStep) -> Rea
     p - step_size * (*m / denom)
 }
 
+/// Plain loops, in the order the four-lane versions keep.
+#[cfg(not(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    not(feature = "f64")
+)))]
+mod portable {
+    use super::{AdamStep, Real, Shape, adam_one, relu_one};
+
+    #[inline(always)]
+    pub fn add_scaled(z: &mut [Real], w: &[Real], a: Real) {
+        for (z_o, &w_o) in z.iter_mut().zip(w) {
+            *z_o += w_o * a;
+        }
+    }
+
+    #[inline(always)]
+    fn add(z: &mut [Real], d: &[Real]) {
+        for (z_o, &d_o) in z.iter_mut().zip(d) {
+            *z_o += d_o;
+        }
+    }
+
+    /// The four partial sums of `dot`, and where its tail starts.
+    #[inline(always)]
+    pub fn dot_sums(a: &[Real], b: &[Real]) -> ([Real; 4], usize) {
+        let mut sums = [0.0; 4];
+        for (x, y) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+            for k in 0..4 {
+                sums[k] += x[k] * y[k];
+            }
+        }
+        (sums, a.len().min(b.len()) / 4 * 4)
+    }
+
+    #[inline(always)]
+    pub fn layer_forward(
+        x: &[Real],
+        w: &[Real],
+        b: &[Real],
+        out: &mut [Real],
+        shape: Shape,
+        relu: bool,
+    ) {
+        for r in 0..shape.rows {
+            let a = &x[r * shape.inputs..(r + 1) * shape.inputs];
+            let z = &mut out[r * shape.outputs..(r + 1) * shape.outputs];
+            z.copy_from_slice(b);
+            for (&a_i, w_i) in a.iter().zip(w.chunks_exact(shape.outputs)) {
+                add_scaled(z, w_i, a_i);
+            }
+            if relu {
+                for z_o in z {
+                    *z_o = relu_one(*z_o);
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub fn layer_gradient(
+        x: &[Real],
+        d: &[Real],
+        grad_w: &mut [Real],
+        grad_b: &mut [Real],
+        shape: Shape,
+    ) {
+        let Shape {
+            rows,
+            inputs,
+            outputs,
+        } = shape;
+        for r in 0..rows {
+            let a = &x[r * inputs..(r + 1) * inputs];
+            let d_r = &d[r * outputs..(r + 1) * outputs];
+            add(grad_b, d_r);
+            for (&a_i, g_i) in a.iter().zip(grad_w.chunks_exact_mut(outputs)) {
+                add_scaled(g_i, d_r, a_i);
+            }
+        }
+    }
+
+    /// `input_gradient` of a one-output layer for one row: `a` its inputs, `d` its output
+    /// gradient.
+    #[inline(always)]
+    pub fn one_output_gradient(
+        a: &[Real],
+        w: &[Real],
+        d: Real,
+        d_in: &mut [Real],
+        relu_input: bool,
+    ) {
+        for ((g, &x), &w) in d_in.iter_mut().zip(a).zip(w) {
+            *g = if relu_input && x <= 0.0 {
+                0.0
+            } else {
+                0.0 + w * d
+            };
+        }
+    }
+
+    #[inline(always)]
+    pub fn adam(p: &mut [Real], g: &[Real], m: &mut [Real], v: &mut [Real], step: AdamStep) {
+        for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
+            *p = adam_one(*p, g, m, v, step);
+        }
+    }
+}
+
 /// The four-lane versions. Elements are taken four at a time; the last one to three go
-/// through the same arithmetic one at a time. Indexing is by plain `usize` in `while` loops,
-/// which a build for size inlines, rather than through range slicing and iterator adapters,
-/// which it may leave as calls.
+/// through the same arithmetic one at a time.
 #[cfg(all(
     target_arch = "wasm32",
     target_feature = "simd128",
@@ -373,22 +350,6 @@ mod lanes {
         }
         while at < n {
             z[at] += d[at];
-            at += 1;
-        }
-    }
-
-    #[inline(always)]
-    pub fn relu(z: &mut [f32]) {
-        let n = z.len();
-        let zero = f32x4_splat(0.0);
-        let mut at = 0;
-        while at + 4 <= n {
-            // pmax(0, z) is `if 0 < z { z } else { 0 }`, lane by lane.
-            store(z, at, f32x4_pmax(zero, load(z, at)));
-            at += 4;
-        }
-        while at < n {
-            z[at] = if 0.0 < z[at] { z[at] } else { 0.0 };
             at += 1;
         }
     }
