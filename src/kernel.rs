@@ -27,14 +27,14 @@ use portable as chosen;
 
 /// `z[o] += w[o] · a` for every o; `z` and `w` have the same length.
 #[inline(always)]
-pub fn add_scaled(z: &mut [Real], w: &[Real], a: Real) {
+fn add_scaled(z: &mut [Real], w: &[Real], a: Real) {
     debug_assert_eq!(z.len(), w.len());
     chosen::add_scaled(z, w, a);
 }
 
 /// ReLU of one value: `z` where it is above zero, else +0 (also for −0 and NaN).
 #[inline(always)]
-pub fn relu_one(z: Real) -> Real {
+fn relu_one(z: Real) -> Real {
     if 0.0 < z { z } else { 0.0 }
 }
 
@@ -69,7 +69,8 @@ pub struct Shape {
 }
 
 /// A layer's forward pass: `out[r][o] = b[o] + w[0][o]·x[r][0] + w[1][o]·x[r][1] + …`,
-/// added in that order, then ReLU when `relu` is set.
+/// added in that order, then ReLU when `relu` is set. A layer of one output (its weights
+/// contiguous) is instead `b[0] + dot(w, x[r])`.
 #[inline(always)]
 pub fn layer_forward(
     x: &[Real],
@@ -79,6 +80,18 @@ pub fn layer_forward(
     shape: Shape,
     relu: bool,
 ) {
+    let Shape {
+        rows,
+        inputs,
+        outputs,
+    } = shape;
+    if outputs == 1 {
+        for r in 0..rows {
+            let z = b[0] + dot(w, &x[r * inputs..(r + 1) * inputs]);
+            out[r] = if relu { relu_one(z) } else { z };
+        }
+        return;
+    }
     chosen::layer_forward(x, w, b, out, shape, relu);
 }
 
@@ -341,7 +354,7 @@ mod lanes {
     }
 
     #[inline(always)]
-    pub fn add(z: &mut [f32], d: &[f32]) {
+    fn add(z: &mut [f32], d: &[f32]) {
         let n = z.len().min(d.len());
         let mut at = 0;
         while at + 4 <= n {

@@ -22,7 +22,7 @@
 
 use ndarray::ArrayView2;
 
-use crate::kernel::{self, dot};
+use crate::kernel;
 use crate::rng::LabRng;
 use crate::theory::LinearParams;
 use crate::world::FEATURES;
@@ -61,6 +61,17 @@ struct Layer {
     outputs: usize,
     weights: usize,
     biases: usize,
+}
+
+impl Layer {
+    /// The layer applied to a batch of `rows` rows.
+    fn shape(&self, rows: usize) -> kernel::Shape {
+        kernel::Shape {
+            rows,
+            inputs: self.inputs,
+            outputs: self.outputs,
+        }
+    }
 }
 
 impl Network {
@@ -143,21 +154,7 @@ impl Network {
             let hidden = l + 1 < self.layers.len();
             let weights = &self.params[layer.weights..layer.biases];
             let biases = &self.params[layer.biases..layer.biases + layer.outputs];
-            let shape = kernel::Shape {
-                rows,
-                inputs: layer.inputs,
-                outputs: layer.outputs,
-            };
-            if layer.outputs == 1 {
-                // One output: its weights are contiguous, a dot product per row.
-                for r in 0..rows {
-                    let a = &input[r * layer.inputs..(r + 1) * layer.inputs];
-                    let z = biases[0] + dot(weights, a);
-                    output[r] = if hidden { kernel::relu_one(z) } else { z };
-                }
-            } else {
-                kernel::layer_forward(input, weights, biases, output, shape, hidden);
-            }
+            kernel::layer_forward(input, weights, biases, output, layer.shape(rows), hidden);
         }
     }
 
@@ -175,11 +172,7 @@ impl Network {
             let delta_in = &mut delta_in_all[l];
             let (grad_w, grad_b) = ws.grads[layer.weights..layer.biases + layer.outputs]
                 .split_at_mut(layer.inputs * layer.outputs);
-            let shape = kernel::Shape {
-                rows,
-                inputs: layer.inputs,
-                outputs: layer.outputs,
-            };
+            let shape = layer.shape(rows);
             kernel::layer_gradient(input, delta_out, grad_w, grad_b, shape);
             if l > 0 || input_grad {
                 // The input of a hidden layer is a ReLU output: no gradient where it is 0.

@@ -10,6 +10,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use yew::Callback;
 
+use super::now;
 use super::pool::WorkerPool;
 use super::protocol::{Job, Response};
 use crate::charts::DataSample;
@@ -37,12 +38,6 @@ struct Report {
     /// "ms" for every timing here.
     unit: &'static str,
     timings: Vec<Timing>,
-}
-
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 /// Marks the start of a piece for the User Timing API.

@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
 
-use super::download;
+use super::{download, now};
 use crate::charts::{self, ChartError, ChartInput, DataSample};
 use crate::config::ValidConfig;
 use crate::experiment::MethodResult;
@@ -498,13 +498,6 @@ pub(crate) fn at_next_frame(pending: &PendingFrame, work: impl FnOnce() + 'stati
 /// How often, at most, a figure is redrawn as more runs of the same settings come in, in
 /// milliseconds. Its first run and its last are drawn at once.
 const REFINE_MS: f64 = 150.0;
-
-/// The page's clock, in milliseconds.
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
 
 /// Runs `work` at the first animation frame after `delay` milliseconds, in place of any
 /// work already deferred in `deferred`; `pending` is the slot of [`at_next_frame`].

@@ -20,6 +20,13 @@ use wasm_bindgen::JsCast;
 
 pub use address::parse_query;
 
+/// The page's (or worker's) clock, in milliseconds.
+pub(crate) fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// Shows a message in the page instead of leaving it blank if the page itself fails.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
