@@ -13,13 +13,13 @@ export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (native and wasm32)"
-cargo clippy --release --all-targets --locked -- -D warnings
+cargo clippy --release --workspace --all-targets --locked -- -D warnings
 cargo clippy --release --locked --target wasm32-unknown-unknown --lib --bins --test web -- -D warnings
 
 echo "== native tests (engine, charts, command line)"
-cargo test --release --locked
+cargo test --release --workspace --locked
 echo "== the engine built in f64 (the build the float64 replay check in bench/ uses)"
-cargo clippy --release --locked --features f64 --all-targets -- -D warnings
+cargo clippy --release --workspace --locked --features f64 --all-targets -- -D warnings
 cargo test --release --locked --features f64 --lib --test engine
 
 echo "== browser tests of the wasm build (wasm-bindgen-test, headless Chromium)"

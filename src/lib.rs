@@ -16,7 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod experiment;
 pub mod flops;
-pub mod kernel;
+pub use spurious_kernel as kernel;
 pub mod network;
 pub mod optim;
 #[cfg(not(target_arch = "wasm32"))]

@@ -27,12 +27,7 @@ use crate::rng::LabRng;
 use crate::theory::LinearParams;
 use crate::world::FEATURES;
 
-/// The number type of parameters, activations and gradients.
-#[cfg(not(feature = "f64"))]
-pub type Real = f32;
-/// The number type of parameters, activations and gradients.
-#[cfg(feature = "f64")]
-pub type Real = f64;
+pub use crate::kernel::Real;
 
 /// The name of [`Real`], for benchmark reports.
 pub const PRECISION: &str = if cfg!(feature = "f64") { "f64" } else { "f32" };

@@ -9,8 +9,18 @@
 //! additions and roundings of the portable loop, and the two give the same bits (a browser
 //! test compares them). Written out, the lanes also keep a layer's outputs in registers
 //! while its inputs or the batch's rows are added, which the auto-vectoriser does not.
+//!
+//! The loops are a crate of their own so that they can be built for speed inside a page
+//! built for size: Cargo sets the optimisation level per crate, and the page's profile
+//! builds everything else at `z`, where these loops would lose their registers and run
+//! two to three times slower.
 
-use crate::network::Real;
+/// The number type of parameters, activations and gradients.
+#[cfg(not(feature = "f64"))]
+pub type Real = f32;
+/// The number type of parameters, activations and gradients.
+#[cfg(feature = "f64")]
+pub type Real = f64;
 
 #[cfg(all(
     target_arch = "wasm32",
@@ -44,10 +54,9 @@ fn relu_one(z: Real) -> Real {
 /// target, and the four independent sums are the four SIMD lanes.
 ///
 /// ```
-/// # use spurious_lab::kernel::dot;
+/// # use spurious_kernel::dot;
 /// assert_eq!(dot(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0; 5]), 15.0);
 /// ```
-#[inline(always)]
 pub fn dot(a: &[Real], b: &[Real]) -> Real {
     debug_assert_eq!(a.len(), b.len());
     let (sums, tail) = chosen::dot_sums(a, b);
@@ -71,7 +80,6 @@ pub struct Shape {
 /// A layer's forward pass: `out[r][o] = b[o] + w[0][o]·x[r][0] + w[1][o]·x[r][1] + …`,
 /// added in that order, then ReLU when `relu` is set. A layer of one output (its weights
 /// contiguous) is instead `b[0] + dot(w, x[r])`.
-#[inline(always)]
 pub fn layer_forward(
     x: &[Real],
     w: &[Real],
@@ -97,7 +105,6 @@ pub fn layer_forward(
 
 /// A layer's parameter gradient, added to `grad_w` and `grad_b`: `grad_w[i][o]` gains
 /// `d[r][o]·x[r][i]` and `grad_b[o]` gains `d[r][o]`, for r = 0, 1, … in that order.
-#[inline(always)]
 pub fn layer_gradient(
     x: &[Real],
     d: &[Real],
@@ -130,7 +137,6 @@ pub fn layer_gradient(
 /// order of sums) measured slower, as it computes the masked half too. A layer of one
 /// output is the exception: its dot products have one element each, 0 + w·d, and run
 /// four inputs to a vector.
-#[inline(always)]
 pub fn input_gradient(
     x: &[Real],
     w: &[Real],
@@ -176,7 +182,6 @@ pub struct AdamStep {
 
 /// Adam's update of every parameter: the moments `m` and `v` follow the gradient `g`,
 /// and `p` moves by `step_size · m / (√v / √(1 − β₂ᵗ) + ε)`.
-#[inline(always)]
 pub fn adam(p: &mut [Real], g: &[Real], m: &mut [Real], v: &mut [Real], step: AdamStep) {
     debug_assert!(p.len() == g.len() && p.len() == m.len() && p.len() == v.len());
     chosen::adam(p, g, m, v, step);
