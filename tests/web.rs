@@ -1,6 +1,7 @@
 //! Browser tests of the wasm build, run by wasm-bindgen-test in headless Chromium: the
-//! engine gives the same bits as natively, the address is read as documented, and the
-//! figure and control components render what they should.
+//! engine gives the same bits as natively, the address is read as documented, messages to
+//! and from the workers keep every value, and the figure and control components render
+//! what they should.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "common/pinned.rs"]
@@ -9,10 +10,12 @@ mod pinned;
 use std::rc::Rc;
 
 use spurious_lab::charts::DataSample;
-use spurious_lab::config::ValidConfig;
+use spurious_lab::config::{Config, ValidConfig};
+use spurious_lab::experiment::{Method, ModelKind, run_one};
 use spurious_lab::web::canvas::{Figure, FigureProps, Snapshot};
 use spurious_lab::web::controls::{Slider, SliderProps};
 use spurious_lab::web::parse_query;
+use spurious_lab::web::protocol::{self, Command, Job, Request, Response};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::Callback;
@@ -22,6 +25,51 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn the_browser_gives_the_native_bits() {
     assert_eq!(pinned::pinned_bits(), pinned::PINNED_BITS);
+}
+
+#[wasm_bindgen_test]
+fn worker_messages_keep_64_bit_seeds_and_every_bit_of_a_result() {
+    let mut config = Config {
+        seed: u64::MAX,
+        ..Config::default()
+    };
+    let job = Job {
+        method: Method::Augmentation,
+        model: ModelKind::Linear,
+        run: 3,
+    };
+    let train = Command::Train(Request {
+        generation: u64::MAX - 1,
+        config: config.clone(),
+        job,
+    });
+    let back: Command = protocol::decode(protocol::encode(&train).unwrap()).unwrap();
+    let Command::Train(request) = back else {
+        panic!("a Train command came back as {back:?}");
+    };
+    assert_eq!(request.generation, u64::MAX - 1);
+    assert_eq!(request.config, config);
+    assert_eq!(request.job, job);
+
+    config.n_train = 200;
+    config.n_test = 100;
+    config.epochs = 2;
+    let valid = config.validate().unwrap();
+    let result = run_one(&valid, job.method, job.model, job.run, &mut ()).unwrap();
+    assert_eq!(
+        result.seed, 2,
+        "run 3 of seed 2^64 - 1 wraps round to seed 2"
+    );
+    let done = Response::Done {
+        generation: 7,
+        job,
+        result: Box::new(result.clone()),
+    };
+    let back: Response = protocol::decode(protocol::encode(&done).unwrap()).unwrap();
+    let Response::Done { result: back, .. } = back else {
+        panic!("a Done response came back as {back:?}");
+    };
+    assert_eq!(*back, result);
 }
 
 #[wasm_bindgen_test]

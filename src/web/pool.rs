@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 use yew::Callback;
 
-use super::protocol::{Command, Job, Request, Response};
+use super::protocol::{self, Command, Job, Request, Response};
 use crate::config::Config;
 use crate::experiment::ModelKind;
 
@@ -117,7 +117,7 @@ impl WorkerPool {
                         generation: q.generation,
                         job: q.job,
                     };
-                    if let Ok(value) = serde_wasm_bindgen::to_value(&command) {
+                    if let Ok(value) = protocol::encode(&command) {
                         // Should this fail, the job's answers are dropped as stale anyway.
                         let _ = worker.post_message(&value);
                     }
@@ -167,7 +167,7 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
     let weak = Rc::downgrade(inner);
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(inner) = weak.upgrade() else { return };
-        let Ok(response) = serde_wasm_bindgen::from_value::<Response>(event.data()) else {
+        let Ok(response) = protocol::decode::<Response>(event.data()) else {
             return;
         };
         let finished = matches!(response, Response::Done { .. } | Response::Failed { .. });
@@ -305,7 +305,7 @@ fn dispatch(inner: &Rc<RefCell<Inner>>) {
                 config: next.config.clone(),
                 job: next.job,
             });
-            let posted = serde_wasm_bindgen::to_value(&command)
+            let posted = protocol::encode(&command)
                 .is_ok_and(|value| slot.worker.post_message(&value).is_ok());
             if posted {
                 slot.busy.push(next);

@@ -1,8 +1,11 @@
 //! Messages between the page and its training workers. They cross `postMessage` as plain
 //! JavaScript objects (through `serde-wasm-bindgen`), which keeps every f64 exact, NaN
-//! included.
+//! included, and every 64-bit integer too: those are `BigInt`s, since a seed may be any
+//! u64 and a JavaScript number holds integers exactly only up to 2^53.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 use crate::config::Config;
 use crate::experiment::{Method, ModelKind, RunResult};
@@ -69,4 +72,16 @@ pub enum Response {
         job: Job,
         message: String,
     },
+}
+
+/// A message as the JavaScript value `postMessage` carries.
+pub fn encode(message: &impl Serialize) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    let serializer =
+        serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+    message.serialize(&serializer)
+}
+
+/// A message back from the value [`encode`] made of it.
+pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, serde_wasm_bindgen::Error> {
+    serde_wasm_bindgen::from_value(value)
 }

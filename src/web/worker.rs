@@ -11,12 +11,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort};
 
-use super::protocol::{Command, Job, PROGRESS_INTERVAL_MS, Request, Response, SLICE_MS};
+use super::protocol::{self, Command, Job, PROGRESS_INTERVAL_MS, Request, Response, SLICE_MS};
 use crate::experiment::Run;
 use crate::train::{Advance, Monitor};
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &Response) {
-    if let Ok(value) = serde_wasm_bindgen::to_value(response) {
+    if let Ok(value) = protocol::encode(response) {
         // Posting a plain object cannot fail; if the page is gone there is no one to tell.
         let _ = scope.post_message(&value);
     }
@@ -102,7 +102,7 @@ fn wake(state: &mut State) {
 fn handle(state: &Rc<RefCell<State>>, data: JsValue) {
     // Only the page posts here, with the same types; there is nothing sensible to answer
     // to anything else.
-    let Ok(command) = serde_wasm_bindgen::from_value::<Command>(data) else {
+    let Ok(command) = protocol::decode::<Command>(data) else {
         return;
     };
     let mut state = state.borrow_mut();

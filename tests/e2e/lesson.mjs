@@ -51,6 +51,7 @@ async function main() {
   try {
     await lessonTest(browser, origin);
     await addressTest(browser, origin);
+    await largeSeedTest(browser, origin);
     await phoneTest(browser, origin);
   } finally {
     await browser.close();
@@ -235,6 +236,32 @@ async function addressTest(browser, origin) {
   const value = await page.locator("#control-s_ood").inputValue();
   check("good settings in the address are applied", value === "0.3", value);
   check("bad address causes no console error", problems.console.length === 0, problems.console.join(" | "));
+  await context.close();
+}
+
+// A seed may be any 64-bit number, beyond the integers a JavaScript number holds exactly:
+// the workers still train it, and the page's numbers are the command line's.
+async function largeSeedTest(browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  const problems = watch(page, origin);
+  const settings = ["seed=18446744073709551615", "runs=2", "n_train=500", "n_test=200", "epochs=5"];
+  await page.goto(`${origin}/?${settings.join("&")}`);
+  await page.waitForSelector("#run-everything");
+  await page.click('[data-train="baseline"]');
+  const trained = await page.waitForFunction(() => (JSON.parse(window.spuriousLab.results()).results ?? [])
+    .some((r) => r.method === "baseline" && r.runs.length === 2), null, { timeout: 60_000 }).then(() => true, () => false);
+  check("a seed of 2^64 - 1 is trained in the workers", trained);
+  const text = await page.evaluate(() => window.spuriousLab.results());
+  check("the page's results keep a seed of 2^64 - 1 exactly", text.includes('"seed": 18446744073709551615'), text.slice(0, 80));
+  const args = ["run", "--json", ...settings.flatMap((s) => ["--set", s])];
+  const cli = JSON.parse(execFileSync(lab, args, { encoding: "utf8", maxBuffer: 1 << 26 }));
+  const shown = JSON.parse(text);
+  cli.results = cli.results.filter((c) => c.method === "baseline"
+    && shown.results.some((p) => p.method === c.method && p.model === c.model));
+  const mismatches = cli.results.length === 0 ? 1 : differences(shown, cli);
+  check("with a seed of 2^64 - 1 the page's numbers equal the command line's", mismatches === 0, `${mismatches} differ`);
+  check("a large seed causes no console error", problems.console.length === 0, problems.console.join(" | "));
   await context.close();
 }
 
