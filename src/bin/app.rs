@@ -1,9 +1,10 @@
-//! The page's entry point: mounts the lesson. Built for wasm32 by Trunk; on other targets
-//! it only says where the lesson lives.
+//! The page's entry point, built for wasm32 by Trunk: mounts the lesson on the page, or
+//! starts training in a Web Worker that loaded the same module. On other targets it only
+//! says where the lesson lives.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    spurious_lab::web::start_app();
+    spurious_lab::web::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

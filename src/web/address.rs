@@ -145,7 +145,7 @@ pub fn results_json(snapshot: &Snapshot) -> String {
         config: &snapshot.config,
         results: &snapshot.results,
     };
-    serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    super::to_json(&report)
 }
 
 /// Makes the latest results available to `window.spuriousLab.results()`.

@@ -220,7 +220,7 @@ fn next(state: &Rc<RefCell<State>>) {
             unit: "ms",
             timings: s.timings.clone(),
         };
-        let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+        let json = super::to_json(&report);
         RESULT.with(|r| *r.borrow_mut() = Some(json.clone()));
         s.pool = None;
         (s.on_done)(json);

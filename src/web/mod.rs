@@ -17,6 +17,7 @@ pub mod worker;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 pub use address::parse_query;
 
@@ -25,6 +26,33 @@ pub(crate) fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function indented_json(value) {
+  const exact = (key, v) =>
+    typeof v !== "bigint" ? v : JSON.rawJSON ? JSON.rawJSON(String(v)) : Number(v);
+  return JSON.stringify(value, exact, 2);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn indented_json(value: &JsValue) -> Result<String, JsValue>;
+}
+
+/// `value` as the indented JSON the command line prints. The browser's own JSON writer
+/// does it, which keeps the page small; 64-bit integers such as seeds stay exact.
+pub(crate) fn to_json(value: &impl serde::Serialize) -> String {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible()
+        .serialize_large_number_types_as_bigints(true);
+    let written = value
+        .serialize(&serializer)
+        .map_err(JsValue::from)
+        .and_then(|value| indented_json(&value));
+    written.unwrap_or_else(|error| {
+        let text = error.as_string().unwrap_or_else(|| format!("{error:?}"));
+        format!("{{\"error\": {text:?}}}")
+    })
 }
 
 /// Shows a message in the page instead of leaving it blank if the page itself fails.
@@ -47,8 +75,17 @@ fn install_panic_hook() {
     }));
 }
 
+/// Starts what the module is loaded for: the lesson in a page, training in a worker.
+pub fn start() {
+    if web_sys::window().is_some() {
+        start_app();
+    } else {
+        worker::start();
+    }
+}
+
 /// Mounts the lesson on `#app`, or runs the benchmark with `?bench=1`.
-pub fn start_app() {
+fn start_app() {
     install_panic_hook();
     address::expose_results();
     if address::page_flag("bench") {

@@ -17,8 +17,30 @@ use super::protocol::{self, Command, Job, Request, Response};
 use crate::config::Config;
 use crate::experiment::ModelKind;
 
-/// The script Trunk writes to load the worker's wasm module.
-const WORKER_SCRIPT: &str = "./worker_loader.js";
+/// The worker's script (`static/worker.js`): it waits for [`module_message`] and loads the
+/// module it names.
+const WORKER_SCRIPT: &str = "./static/worker.js";
+
+#[wasm_bindgen]
+extern "C" {
+    /// `import.meta` of the module's JavaScript glue.
+    type ImportMeta;
+    #[wasm_bindgen(thread_local_v2, js_namespace = import, js_name = meta)]
+    static IMPORT_META: ImportMeta;
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &ImportMeta) -> String;
+}
+
+/// The first message to a new worker: where this module's JavaScript glue is, and the
+/// compiled module itself, so that the worker runs the page's own code without
+/// downloading or compiling it again.
+fn module_message() -> Result<JsValue, JsValue> {
+    let message = js_sys::Object::new();
+    let glue = IMPORT_META.with(ImportMeta::url);
+    js_sys::Reflect::set(&message, &"glue".into(), &glue.into())?;
+    js_sys::Reflect::set(&message, &"module".into(), &wasm_bindgen::module())?;
+    Ok(message.into())
+}
 
 #[derive(Clone)]
 struct Queued {
@@ -211,8 +233,12 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) -> Option<Slot> {
         }
     });
     let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Classic);
-    match Worker::new_with_options(WORKER_SCRIPT, &options) {
+    options.set_type(web_sys::WorkerType::Module);
+    let started = Worker::new_with_options(WORKER_SCRIPT, &options).and_then(|worker| {
+        worker.post_message(&module_message()?)?;
+        Ok(worker)
+    });
+    match started {
         Ok(worker) => {
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

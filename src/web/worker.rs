@@ -220,7 +220,7 @@ fn begin(request: Request) -> Result<Active, Response> {
     }
 }
 
-/// Starts listening for jobs; called by the worker binary's `main`.
+/// Starts listening for jobs; called when the module is loaded in a worker.
 pub fn start() {
     // A panic stops the module; the page sees the worker's error event, answers its jobs
     // as failed and starts another. The panic's own text goes to the console.

@@ -29,9 +29,10 @@ function check(name, ok, detail = "") {
 }
 
 
+// Every wasm and JavaScript file of the built page, in any folder, with its sizes.
 async function sizes(root) {
   const out = {};
-  for (const name of await readdir(root)) {
+  for (const name of await readdir(root, { recursive: true })) {
     if (!/\.(wasm|js)$/.test(name)) continue;
     const body = await readFile(join(root, name));
     out[name] = { raw: body.length, gzip: gzipSync(body, { level: 9 }).length };
