@@ -226,11 +226,65 @@ impl RealRange {
     }
 }
 
+/// A number written in decimal, such as `0.2`, `-1`, `.5` or `1e-3`: what Rust's
+/// `f64::from_str` reads, without the words `inf` and `NaN`, which no setting allows (a
+/// decimal too large for an f64 reads as infinity, as there). It is rounded correctly to
+/// the nearest f64, by `from_str` natively and in the browser by the browser's own
+/// `parseFloat`, which rounds the same way: the page is spared the 15 kB of tables and code
+/// of Rust's reader and gets the same bits (a browser test compares the two on random
+/// decimals).
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    if !decimal_syntax(text.as_bytes()) {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        // On text of this form `parseFloat` reads all of it, as `Number` would.
+        Some(js_sys::Number::parse_float(text))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.parse().ok()
+    }
+}
+
+/// Whether `text` is an optional sign, digits with at most one point among or around them
+/// (at least one digit in all), and an optional exponent: `e` or `E`, a sign, digits.
+fn decimal_syntax(text: &[u8]) -> bool {
+    let mut at = 0;
+    let skip = |at: &mut usize, wanted: fn(u8) -> bool| {
+        let start = *at;
+        while text.get(*at).copied().is_some_and(wanted) {
+            *at += 1;
+        }
+        *at - start
+    };
+    let sign = |c: u8| c == b'+' || c == b'-';
+    if text.first().copied().is_some_and(sign) {
+        at += 1;
+    }
+    let mut digits = skip(&mut at, |c| c.is_ascii_digit());
+    if text.get(at) == Some(&b'.') {
+        at += 1;
+        digits += skip(&mut at, |c| c.is_ascii_digit());
+    }
+    if digits == 0 {
+        return false;
+    }
+    if matches!(text.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if text.get(at).copied().is_some_and(sign) {
+            at += 1;
+        }
+        if skip(&mut at, |c| c.is_ascii_digit()) == 0 {
+            return false;
+        }
+    }
+    at == text.len()
+}
+
 fn real(key: &'static str, text: &str, range: RealRange) -> Result<f64, ConfigError> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| invalid(key, text, range.describe()))?;
+    let value = parse_decimal(text.trim()).ok_or_else(|| invalid(key, text, range.describe()))?;
     if value.is_finite() && range.contains(value) {
         Ok(value)
     } else {

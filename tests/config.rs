@@ -1,6 +1,6 @@
 //! Every setting is checked once, and a bad one is named with what is allowed.
 
-use spurious_lab::config::{Augment, Config, ConfigError, KEYS, from_pairs};
+use spurious_lab::config::{Augment, Config, ConfigError, KEYS, from_pairs, parse_decimal};
 
 fn error_of(key: &str, value: &str) -> String {
     match from_pairs([(key, value)]) {
@@ -141,4 +141,67 @@ fn fields_set_directly_are_checked_too() {
             .to_string()
             .contains("hidden")
     );
+}
+
+/// Rust's own reading of `text` as an f64, which `parse_decimal` must match. It leaves
+/// out only the words `inf`, `infinity` and `NaN`, which no setting allows (a decimal too
+/// large still reads as infinity, and the settings refuse it).
+fn rust_reads(text: &str) -> Option<u64> {
+    let word = text
+        .bytes()
+        .any(|c| matches!(c.to_ascii_lowercase(), b'a' | b'i' | b'n'));
+    text.parse::<f64>().ok().filter(|_| !word).map(f64::to_bits)
+}
+
+#[test]
+fn decimals_are_read_as_rust_reads_them() {
+    // Every string of up to five characters over the alphabet of decimals, and a few
+    // longer ones: the same strings are accepted, with the same bits.
+    const ALPHABET: &[u8] = b"09.eE+-x ";
+    let mut text = Vec::new();
+    let mut accepted = 0;
+    for len in 0..=5u32 {
+        for mut n in 0..ALPHABET.len().pow(len) {
+            text.clear();
+            for _ in 0..len {
+                text.push(ALPHABET[n % ALPHABET.len()]);
+                n /= ALPHABET.len();
+            }
+            let text = std::str::from_utf8(&text).unwrap();
+            let ours = parse_decimal(text).map(f64::to_bits);
+            assert_eq!(ours, rust_reads(text), "{text:?}");
+            accepted += usize::from(ours.is_some());
+        }
+    }
+    assert!(accepted > 500, "only {accepted} accepted");
+    for text in [
+        "0.1",
+        "-0",
+        "+.5",
+        "1.",
+        "1.e5",
+        "007",
+        "2.5E-3",
+        "1e400",
+        "1e-400",
+        "0x10",
+        "1_000",
+        "inf",
+        "-infinity",
+        "NaN",
+        "",
+        " 1",
+        "1 ",
+        "٣",
+        "4.9e-324",
+        "1.7976931348623157e308",
+        "0.30000000000000004441",
+        "123456789012345678901234567890e-20",
+    ] {
+        assert_eq!(
+            parse_decimal(text).map(f64::to_bits),
+            rust_reads(text),
+            "{text:?}"
+        );
+    }
 }

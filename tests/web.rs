@@ -10,7 +10,7 @@ mod pinned;
 use std::rc::Rc;
 
 use spurious_lab::charts::DataSample;
-use spurious_lab::config::{Config, ValidConfig};
+use spurious_lab::config::{Config, ValidConfig, parse_decimal};
 use spurious_lab::experiment::{Method, ModelKind, run_one};
 use spurious_lab::web::canvas::{Figure, FigureProps, Snapshot};
 use spurious_lab::web::controls::{Slider, SliderProps};
@@ -70,6 +70,64 @@ fn worker_messages_keep_64_bit_seeds_and_every_bit_of_a_result() {
         panic!("a Done response came back as {back:?}");
     };
     assert_eq!(*back, result);
+}
+
+/// The browser reads decimals with its own `parseFloat`; it must give Rust's bits.
+#[wasm_bindgen_test]
+fn the_browser_reads_decimals_to_the_same_bits_as_rust() {
+    let hard = [
+        "0.1",
+        "9007199254740993",
+        "9007199254740995",
+        "2.2250738585072011e-308",
+        "2.2250738585072012e-308",
+        "4.9406564584124654e-324",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "0.1000000000000000055511151231257827",
+        "7.2057594037927933e16",
+        "1e23",
+        "8.589973e9",
+        "123456789012345678901234567890e-20",
+        "-0",
+        ".5",
+        "1.",
+        "1e400",
+    ];
+    let mut texts: Vec<String> = hard.iter().map(|t| t.to_string()).collect();
+    // Random decimals: up to 25 significant digits, the point anywhere, exponents from
+    // -340 to 310, from a fixed xorshift sequence.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for _ in 0..20_000 {
+        let digits = 1 + next(25) as usize;
+        let mut text = String::new();
+        if next(2) == 0 {
+            text.push('-');
+        }
+        let point = next(digits as u64 + 1) as usize;
+        for k in 0..digits {
+            if k == point {
+                text.push('.');
+            }
+            text.push(char::from(b'0' + next(10) as u8));
+        }
+        if next(3) > 0 {
+            text.push_str(&format!("e{}", next(651) as i64 - 340));
+        }
+        texts.push(text);
+    }
+    for text in &texts {
+        let rust = text.parse::<f64>().ok().map(f64::to_bits);
+        assert_eq!(parse_decimal(text).map(f64::to_bits), rust, "{text}");
+    }
 }
 
 #[wasm_bindgen_test]
