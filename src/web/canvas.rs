@@ -657,10 +657,13 @@ pub fn figure(props: &FigureProps) -> Html {
             // The drawn figure carries its title; the text stays for screen readers.
             <figcaption class={classes!("figure-title", (!missing).then_some("visually-hidden"))}>{ title }</figcaption>
             <div class="figure-frame" ref={frame_ref}>
+                // Kept while the figure waits for results, hidden: when they come, it is
+                // drawn at once in place, its pixels and context already there, instead
+                // of a new canvas being made, sized and laid out. (Its old drawing is
+                // never shown: it is cleared as the new one starts, in the same frame.)
+                <canvas ref={canvas_ref} role="img" aria-label={aria} aria-describedby={table_id.clone()} hidden={missing} />
                 if missing {
                     <div class="figure-placeholder" role="note">{ props.placeholder.clone() }</div>
-                } else {
-                    <canvas ref={canvas_ref} role="img" aria-label={aria} aria-describedby={table_id.clone()} />
                 }
             </div>
             if let Some(error) = (*draw_error).clone() {

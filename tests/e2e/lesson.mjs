@@ -135,7 +135,7 @@ async function lessonTest(browser, origin) {
   // Every figure is drawn and not blank.
   const figures = await page.evaluate(() => [...document.querySelectorAll("[data-figure]")].map((f) => {
     const canvas = f.querySelector("canvas");
-    if (!canvas) return { id: f.dataset.figure, drawn: 0 };
+    if (!canvas || canvas.hidden) return { id: f.dataset.figure, drawn: 0 };
     const ctx = canvas.getContext("2d");
     const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
     let ink = 0;
@@ -185,6 +185,21 @@ async function lessonTest(browser, origin) {
 
   // A control changed after training restarts cleanly: no stale results remain.
   await page.locator("#control-s_ood").evaluate((el) => { el.value = "0.5"; el.dispatchEvent(new Event("change", { bubbles: true })); });
+  // A figure waiting for the new settings' results shows its placeholder and no canvas:
+  // the old drawing is not on screen. (Looked at two frames after the change, before any
+  // MLP run of the new settings can be done.)
+  const waiting = await page.evaluate(async () => {
+    for (let k = 0; k < 2; k++) await new Promise((r) => requestAnimationFrame(r));
+    return [...document.querySelectorAll("[data-figure]")].map((f) => {
+      const canvas = f.querySelector("canvas");
+      const shown = canvas !== null && canvas.getBoundingClientRect().height > 0;
+      return { id: f.dataset.figure, placeholder: f.querySelector(".figure-placeholder") !== null, shown };
+    });
+  });
+  const unclear = waiting.filter((w) => w.placeholder === w.shown);
+  check("after a change, each figure shows either its placeholder or its drawing, never both or neither",
+    unclear.length === 0, JSON.stringify(unclear));
+  check("after a change, some figures wait for their results", waiting.some((w) => w.placeholder), JSON.stringify(waiting));
   await page.waitForTimeout(300);
   const after = JSON.parse(await page.evaluate(() => window.spuriousLab.results()));
   check("changing a setting takes the old results off the screen", after.config.s_ood === 0.5 && after.results.every((r) => r.runs.length < 10 || r.runs.every((x) => x.rmse_ood !== undefined)));
