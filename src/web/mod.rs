@@ -1,5 +1,6 @@
 //! The lesson in the browser: a Yew page over the same engine, with training in Web
-//! Workers. Only built for wasm32.
+//! Workers that run this same module ([`start`] tells the two apart). Only built for
+//! wasm32.
 
 mod address;
 mod app;
@@ -21,7 +22,8 @@ use wasm_bindgen::prelude::*;
 
 pub use address::parse_query;
 
-/// The page's (or worker's) clock, in milliseconds.
+/// The page's clock, in milliseconds since it loaded (0 without a window: the workers time
+/// their slices with `Date.now`).
 pub(crate) fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
