@@ -203,6 +203,18 @@ fn adam_one(p: Real, g: Real, m: &mut Real, v: &mut Real, step: AdamStep) -> Rea
     p - step_size * (*m / denom)
 }
 
+/// The input gradient of a one-output layer at one input `x` of weight `w`, for output
+/// gradient `d`: `dot` of one element (its empty sums, 0, plus w·d), or 0 where
+/// `relu_input` is set and `x` is at most 0.
+#[inline(always)]
+fn one_output_one(x: Real, w: Real, d: Real, relu_input: bool) -> Real {
+    if relu_input && x <= 0.0 {
+        0.0
+    } else {
+        0.0 + w * d
+    }
+}
+
 /// Plain loops, in the order the four-lane versions keep.
 #[cfg(not(all(
     target_arch = "wasm32",
@@ -210,7 +222,7 @@ fn adam_one(p: Real, g: Real, m: &mut Real, v: &mut Real, step: AdamStep) -> Rea
     not(feature = "f64")
 )))]
 mod portable {
-    use super::{AdamStep, Real, Shape, adam_one, relu_one};
+    use super::{AdamStep, Real, Shape, adam_one, one_output_one, relu_one};
 
     #[inline(always)]
     pub fn add_scaled(z: &mut [Real], w: &[Real], a: Real) {
@@ -296,11 +308,7 @@ mod portable {
         relu_input: bool,
     ) {
         for ((g, &x), &w) in d_in.iter_mut().zip(a).zip(w) {
-            *g = if relu_input && x <= 0.0 {
-                0.0
-            } else {
-                0.0 + w * d
-            };
+            *g = one_output_one(x, w, d, relu_input);
         }
     }
 
@@ -325,7 +333,7 @@ mod lanes {
         f32x4_sqrt, f32x4_sub, v128, v128_bitselect, v128_load, v128_store,
     };
 
-    use super::{AdamStep, Shape, adam_one, relu_one};
+    use super::{AdamStep, Shape, adam_one, one_output_one, relu_one};
 
     /// Elements `at..at + 4` of `s`.
     #[inline(always)]
@@ -540,11 +548,7 @@ mod lanes {
             at += 4;
         }
         while at < n {
-            d_in[at] = if relu_input && a[at] <= 0.0 {
-                0.0
-            } else {
-                0.0 + w[at] * d
-            };
+            d_in[at] = one_output_one(a[at], w[at], d, relu_input);
             at += 1;
         }
     }

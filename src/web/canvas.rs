@@ -278,7 +278,7 @@ impl Snapshot {
 
     /// The number of runs of each pair the figure `id` shows, in the order of
     /// [`charts::inputs_of`].
-    pub fn runs_shown(&self, id: &str) -> Vec<usize> {
+    fn runs_shown(&self, id: &str) -> Vec<usize> {
         let (pairs, _) = charts::inputs_of(id);
         pairs
             .iter()
@@ -535,14 +535,10 @@ fn defer(
 /// `data-drawn-runs`, the runs of each pair it shows (comma-separated). The benchmark reads
 /// them to time a change of settings until the figure is on screen, without asking the
 /// page for anything that costs it work.
-fn mark_drawn(canvas: &HtmlCanvasElement, snapshot: &Snapshot, id: &str) {
-    let runs: Vec<String> = snapshot
-        .runs_shown(id)
-        .iter()
-        .map(usize::to_string)
-        .collect();
+fn mark_drawn(canvas: &HtmlCanvasElement, signature: &Signature) {
+    let runs: Vec<String> = signature.runs.iter().map(usize::to_string).collect();
     // Setting a data attribute on an element in the page does not fail.
-    let _ = canvas.set_attribute("data-drawn-seed", &snapshot.config.seed.to_string());
+    let _ = canvas.set_attribute("data-drawn-seed", &signature.config.seed.to_string());
     let _ = canvas.set_attribute("data-drawn-runs", &runs.join(","));
 }
 
@@ -600,7 +596,7 @@ pub fn figure(props: &FigureProps) -> Html {
                                 charts::draw(id, &input, area)
                             });
                             if result.is_ok() {
-                                mark_drawn(&canvas, &snapshot, id);
+                                mark_drawn(&canvas, &signature);
                                 *drawn.borrow_mut() = Some((signature, now()));
                             }
                             draw_error.set(result.err());
