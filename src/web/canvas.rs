@@ -34,10 +34,62 @@ pub(crate) struct ScaledCanvas {
     /// The font last given to the context. Setting a font makes the browser work out the
     /// canvas's style, so it is set only when it changes.
     font: RefCell<String>,
+    /// The fill and the stroke last given to the context here, or `None` when not known
+    /// (at first, and after `inner` has drawn, as it sets its own). Each style is a string
+    /// the browser parses as CSS, and a scatter plot draws thousands of dots in one: they
+    /// are set only when they change.
+    fill: Option<Colour>,
+    stroke: Option<(Colour, u32)>,
     size: (u32, u32),
 }
 
+/// A colour as the context takes it: plotters' red, green, blue and opacity.
+#[derive(Clone, Copy, PartialEq)]
+struct Colour {
+    rgb: (u8, u8, u8),
+    alpha: f64,
+}
+
+impl Colour {
+    fn of(color: BackendColor) -> Colour {
+        Colour {
+            rgb: color.rgb,
+            alpha: color.alpha,
+        }
+    }
+
+    /// The CSS text plotters' own canvas backend writes for the same colour.
+    fn css(self) -> String {
+        let (r, g, b) = self.rgb;
+        format!("rgba({r},{g},{b},{})", self.alpha)
+    }
+}
+
 impl ScaledCanvas {
+    fn use_fill(&mut self, color: BackendColor) {
+        let colour = Colour::of(color);
+        if self.fill != Some(colour) {
+            self.context.set_fill_style_str(&colour.css());
+            self.fill = Some(colour);
+        }
+    }
+
+    fn use_stroke<S: BackendStyle>(&mut self, style: &S) {
+        let stroke = (Colour::of(style.color()), style.stroke_width());
+        if self.stroke != Some(stroke) {
+            self.context.set_stroke_style_str(&stroke.0.css());
+            self.context.set_line_width(f64::from(stroke.1));
+            self.stroke = Some(stroke);
+        }
+    }
+
+    /// plotters' canvas backend, for the drawings left to it; it sets the styles itself.
+    fn delegate(&mut self) -> &mut CanvasBackend {
+        self.fill = None;
+        self.stroke = None;
+        &mut self.inner
+    }
+
     fn use_font<S: BackendTextStyle>(&self, style: &S) {
         let font = format!(
             "{} {}px {}",
@@ -91,7 +143,7 @@ impl DrawingBackend for ScaledCanvas {
         point: BackendCoord,
         color: BackendColor,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_pixel(point, color)
+        self.delegate().draw_pixel(point, color)
     }
 
     fn draw_line<S: BackendStyle>(
@@ -100,7 +152,28 @@ impl DrawingBackend for ScaledCanvas {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_line(from, to, style)
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        // A horizontal or vertical line of width 1 covers whole pixels only when it runs
+        // between them, as plotters' own canvas backend places it.
+        let mut from = (f64::from(from.0), f64::from(from.1));
+        let mut to = (f64::from(to.0), f64::from(to.1));
+        if from.0 == to.0 {
+            from.0 -= 0.5;
+            to.0 -= 0.5;
+        }
+        if from.1 == to.1 {
+            from.1 -= 0.5;
+            to.1 -= 0.5;
+        }
+        self.use_stroke(style);
+        let context = &self.context;
+        context.begin_path();
+        context.move_to(from.0, from.1);
+        context.line_to(to.0, to.1);
+        context.stroke();
+        Ok(())
     }
 
     fn draw_rect<S: BackendStyle>(
@@ -110,7 +183,20 @@ impl DrawingBackend for ScaledCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let (x, y) = (f64::from(upper_left.0), f64::from(upper_left.1));
+        let width = f64::from(bottom_right.0 - upper_left.0);
+        let height = f64::from(bottom_right.1 - upper_left.1);
+        if fill {
+            self.use_fill(style.color());
+            self.context.fill_rect(x, y, width, height);
+        } else {
+            self.use_stroke(style);
+            self.context.stroke_rect(x, y, width, height);
+        }
+        Ok(())
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -118,7 +204,21 @@ impl DrawingBackend for ScaledCanvas {
         path: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_path(path, style)
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        self.use_stroke(style);
+        let context = &self.context;
+        context.begin_path();
+        let mut path = path.into_iter();
+        if let Some((x, y)) = path.next() {
+            context.move_to(f64::from(x), f64::from(y));
+            for (x, y) in path {
+                context.line_to(f64::from(x), f64::from(y));
+            }
+        }
+        context.stroke();
+        Ok(())
     }
 
     fn draw_circle<S: BackendStyle>(
@@ -128,7 +228,25 @@ impl DrawingBackend for ScaledCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_circle(center, radius, style, fill)
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        if fill {
+            self.use_fill(style.color());
+        } else {
+            self.use_stroke(style);
+        }
+        let context = &self.context;
+        context.begin_path();
+        let (x, y) = (f64::from(center.0), f64::from(center.1));
+        // `arc` fails only for a negative radius, which a `u32` cannot be.
+        let _ = context.arc(x, y, f64::from(radius), 0.0, std::f64::consts::TAU);
+        if fill {
+            context.fill();
+        } else {
+            context.stroke();
+        }
+        Ok(())
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -136,7 +254,7 @@ impl DrawingBackend for ScaledCanvas {
         vert: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.fill_polygon(vert, style)
+        self.delegate().fill_polygon(vert, style)
     }
 
     fn draw_text<S: BackendTextStyle>(
@@ -150,6 +268,7 @@ impl DrawingBackend for ScaledCanvas {
             return Ok(());
         }
         self.use_font(style);
+        self.use_fill(color);
         let context = &self.context;
         context.set_text_baseline(match style.anchor().v_pos {
             VPos::Top => "top",
@@ -161,8 +280,6 @@ impl DrawingBackend for ScaledCanvas {
             HPos::Center => "center",
             HPos::Right => "end",
         });
-        let (r, g, b) = color.rgb;
-        context.set_fill_style_str(&format!("rgba({r},{g},{b},{})", color.alpha));
         let quarter_turns = match style.transform() {
             FontTransform::None => 0.0,
             FontTransform::Rotate90 => 1.0,
@@ -394,6 +511,8 @@ pub(crate) fn draw_with(
         context,
         canvas: canvas.clone(),
         font: RefCell::new(font),
+        fill: None,
+        stroke: None,
         size: (logical_w, logical_h),
     }
     .into_drawing_area();
