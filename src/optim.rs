@@ -1,5 +1,5 @@
-//! The optimiser and schedule of the case study, written to match PyTorch's `Adam` and
-//! `StepLR` step for step.
+//! The optimiser and schedule of the case study, PyTorch's `Adam` and `StepLR`, step for
+//! step.
 
 use crate::kernel::{self, AdamStep};
 use crate::network::Real;
@@ -10,6 +10,12 @@ use crate::network::Real;
 /// m ← β1·m + (1 − β1)·g            m_hat = m / (1 − β1^t)
 /// v ← β2·v + (1 − β2)·g²           θ ← θ − lr · m_hat / (√v / √(1 − β2^t) + ε)
 /// ```
+///
+/// The update is worked out in the paper's order, with the same value:
+/// `θ ← θ − α_t · m / (√v + ε̂)`, where `α_t = lr · √(1 − β2^t) / (1 − β1^t)` and
+/// `ε̂ = ε · √(1 − β2^t)` are the step's scalars. Per parameter that is one square root
+/// and one division, where PyTorch's order takes two divisions; the results differ only
+/// in the last bits of each step.
 #[derive(Clone, Debug)]
 pub struct Adam {
     pub beta1: f64,
@@ -49,14 +55,12 @@ impl Adam {
         self.beta1_power *= self.beta1;
         self.beta2_power *= self.beta2;
         let bias_correction1 = 1.0 - self.beta1_power;
-        let bias_correction2_sqrt = (1.0 - self.beta2_power).sqrt() as Real;
-        let step_size = (lr / bias_correction1) as Real;
+        let bias_correction2_sqrt = (1.0 - self.beta2_power).sqrt();
         let step = AdamStep {
             beta1: self.beta1 as Real,
             beta2: self.beta2 as Real,
-            eps: self.eps as Real,
-            bias_correction2_sqrt,
-            step_size,
+            eps: (self.eps * bias_correction2_sqrt) as Real,
+            step_size: (lr * bias_correction2_sqrt / bias_correction1) as Real,
         };
         // IEEE 754 square roots are correctly rounded on every target.
         kernel::adam(params, grads, &mut self.m, &mut self.v, step);

@@ -173,15 +173,17 @@ pub fn input_gradient(
 pub struct AdamStep {
     pub beta1: Real,
     pub beta2: Real,
+    /// ε · √(1 − β₂ᵗ).
     pub eps: Real,
-    /// √(1 − β₂ᵗ).
-    pub bias_correction2_sqrt: Real,
-    /// lr / (1 − β₁ᵗ).
+    /// lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ).
     pub step_size: Real,
 }
 
 /// Adam's update of every parameter: the moments `m` and `v` follow the gradient `g`,
-/// and `p` moves by `step_size · m / (√v / √(1 − β₂ᵗ) + ε)`.
+/// and `p` moves by `step_size · m / (√v + eps)`: PyTorch's
+/// `lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)` with both bias corrections folded into
+/// the step's two scalars, as Kingma and Ba's paper orders it, which saves a division per
+/// parameter.
 pub fn adam(p: &mut [Real], g: &[Real], m: &mut [Real], v: &mut [Real], step: AdamStep) {
     debug_assert!(p.len() == g.len() && p.len() == m.len() && p.len() == v.len());
     chosen::adam(p, g, m, v, step);
@@ -194,12 +196,11 @@ fn adam_one(p: Real, g: Real, m: &mut Real, v: &mut Real, step: AdamStep) -> Rea
         beta1,
         beta2,
         eps,
-        bias_correction2_sqrt,
         step_size,
     } = step;
     *m = beta1 * *m + (1.0 - beta1) * g;
     *v = beta2 * *v + (1.0 - beta2) * g * g;
-    let denom = v.sqrt() / bias_correction2_sqrt + eps;
+    let denom = v.sqrt() + eps;
     p - step_size * (*m / denom)
 }
 
@@ -561,7 +562,6 @@ mod lanes {
         let rest1 = f32x4_splat(1.0 - step.beta1);
         let rest2 = f32x4_splat(1.0 - step.beta2);
         let eps = f32x4_splat(step.eps);
-        let correction = f32x4_splat(step.bias_correction2_sqrt);
         let step_size = f32x4_splat(step.step_size);
         let mut at = 0;
         while at + 4 <= n {
@@ -571,7 +571,7 @@ mod lanes {
                 f32x4_mul(beta2, load(v, at)),
                 f32x4_mul(f32x4_mul(rest2, gv), gv),
             );
-            let denom = f32x4_add(f32x4_div(f32x4_sqrt(vv), correction), eps);
+            let denom = f32x4_add(f32x4_sqrt(vv), eps);
             let pv = f32x4_sub(load(p, at), f32x4_mul(step_size, f32x4_div(mv, denom)));
             store(m, at, mv);
             store(v, at, vv);
