@@ -303,6 +303,54 @@ fn missing_results_are_reported_not_drawn() {
     );
 }
 
+/// `charts::ready`, which the page asks at every render instead of building the table, says
+/// exactly what drawing and the table say, for every figure and many partial lessons.
+#[test]
+fn a_figure_is_ready_exactly_when_it_draws_and_has_a_table() {
+    let lesson = lesson();
+    let empty_runs: Vec<MethodResult> = lesson
+        .results
+        .iter()
+        .map(|r| MethodResult::new(r.method, r.model, Vec::new()))
+        .collect();
+    let mut cases: Vec<(Vec<MethodResult>, bool)> = vec![
+        (lesson.results.clone(), true),
+        (lesson.results.clone(), false),
+        (Vec::new(), true),
+        (Vec::new(), false),
+        (empty_runs, true),
+    ];
+    // Every result left out in turn, and every result alone.
+    for (i, result) in lesson.results.iter().enumerate() {
+        let mut without = lesson.results.clone();
+        without.remove(i);
+        cases.push((without, i % 2 == 0));
+        cases.push((vec![result.clone()], i % 2 == 1));
+    }
+    for (results, with_data) in &cases {
+        let input = ChartInput {
+            results,
+            data: if *with_data {
+                lesson.input().data
+            } else {
+                None
+            },
+            ..lesson.input()
+        };
+        for fig in FIGURES {
+            let ready = charts::ready(fig.id, &input);
+            let table = charts::table(fig.id, &input).map(|_| ());
+            let drawn = render_svg(fig.id, &input, default_size(fig.id)).map(|_| ());
+            assert_eq!(ready, table, "{}", fig.id);
+            assert_eq!(ready, drawn, "{}", fig.id);
+        }
+    }
+    assert!(matches!(
+        charts::ready("no-such-figure", &lesson.input()),
+        Err(ChartError::UnknownFigure(_))
+    ));
+}
+
 #[test]
 fn too_small_an_area_is_refused() {
     let lesson = lesson();

@@ -213,10 +213,26 @@ async fn the_data_figure_draws_on_canvas_with_its_table() {
         .filter(|p| p[0] < 200 || p[1] < 200 || p[2] < 200)
         .count();
     assert!(ink > 1000, "only {ink} drawn pixels");
-    let rows = root.query_selector_all("tbody tr").unwrap().length();
-    assert!(rows >= 3, "{rows} table rows");
     let label = canvas.get_attribute("aria-label").unwrap_or_default();
     assert!(!label.is_empty());
+
+    // The data table is built when it is asked for, and then describes the canvas.
+    assert_eq!(root.query_selector_all("tbody tr").unwrap().length(), 0);
+    assert!(!canvas.has_attribute("aria-describedby"));
+    let toggle: web_sys::HtmlElement = root
+        .query_selector("button[aria-controls='table-data']")
+        .unwrap()
+        .expect("a button that shows the data")
+        .dyn_into()
+        .unwrap();
+    toggle.click();
+    next_frames().await;
+    let rows = root.query_selector_all("tbody tr").unwrap().length();
+    assert!(rows >= 3, "{rows} table rows");
+    assert_eq!(
+        canvas.get_attribute("aria-describedby").as_deref(),
+        Some("table-data")
+    );
 }
 
 #[wasm_bindgen_test]

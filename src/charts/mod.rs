@@ -435,6 +435,20 @@ pub fn render_svg(id: &str, input: &ChartInput, size: (u32, u32)) -> Result<Stri
     Ok(svg)
 }
 
+/// Whether the figure `id` can be drawn from `input`: the error [`draw`] and [`table`]
+/// would give, found without drawing or building anything.
+pub fn ready(id: &str, input: &ChartInput) -> Result<(), ChartError> {
+    let (kind, figure) = kind_of(id)?;
+    match kind {
+        Kind::Data => data_of(input, figure).map(|_| ()),
+        Kind::Loss(method) | Kind::Weights(method) | Kind::Rmse(method) => {
+            result_of(input, figure, method, ModelKind::Linear).map(|_| ())
+        }
+        Kind::MlpLoss | Kind::MlpWeights => results_for(input, figure, ModelKind::Mlp).map(|_| ()),
+        Kind::Boxes(model) => results_for(input, figure, model).map(|_| ()),
+    }
+}
+
 /// The numbers the figure `id` shows, three decimals each.
 pub fn table(id: &str, input: &ChartInput) -> Result<Table, ChartError> {
     let (kind, figure) = kind_of(id)?;

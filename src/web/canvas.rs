@@ -661,10 +661,11 @@ fn mark_drawn(canvas: &HtmlCanvasElement, signature: &Signature) {
     let _ = canvas.set_attribute("data-drawn-runs", &runs.join(","));
 }
 
-/// One figure: title, canvas, caption, a data table (in the page and named by the canvas's
-/// `aria-describedby`, shown on request) and export to PNG and CSV. A table not shown is
-/// `hidden`, not merely clipped: the lesson's tables hold four fifths of the page's
-/// elements, and hidden ones cost no style, layout or hit testing when results arrive.
+/// One figure: title, canvas, caption, a data table shown on request (and then named by
+/// the canvas's `aria-describedby`) and export to PNG and CSV. A table is built only while
+/// it is shown, and the CSV when it is asked for: the tables' numbers are the bulk of
+/// the lesson's elements and text, and a change of settings or a new run would otherwise
+/// rebuild and re-render every table of the page, shown or not.
 #[function_component(Figure)]
 pub fn figure(props: &FigureProps) -> Html {
     let canvas_ref = use_node_ref();
@@ -677,14 +678,20 @@ pub fn figure(props: &FigureProps) -> Html {
     let draw_error = use_state(|| None::<String>);
     let figure = charts::figure(props.id);
     let signature = props.snapshot.signature(props.id);
+    let shown = *show_table;
     let table = {
         let snapshot = props.snapshot.clone();
         let id = props.id;
-        use_memo(signature.clone(), move |_| {
-            charts::table(id, &snapshot.input())
+        use_memo((signature.clone(), shown), move |(_, shown)| {
+            shown
+                .then(|| charts::table(id, &snapshot.input()).ok())
+                .flatten()
         })
     };
-    let missing = matches!(*table, Err(ChartError::MissingResults { .. }));
+    let missing = matches!(
+        charts::ready(props.id, &props.snapshot.input()),
+        Err(ChartError::MissingResults { .. })
+    );
 
     {
         let canvas_ref = canvas_ref.clone();
@@ -756,10 +763,10 @@ pub fn figure(props: &FigureProps) -> Html {
         })
     };
     let csv = {
-        let table = (*table).as_ref().ok().cloned();
+        let snapshot = props.snapshot.clone();
         let id = props.id;
         Callback::from(move |_| {
-            if let Some(table) = &table {
+            if let Ok(table) = charts::table(id, &snapshot.input()) {
                 download::text(&table.to_csv(), "text/csv", &format!("{id}.csv"));
             }
         })
@@ -776,7 +783,7 @@ pub fn figure(props: &FigureProps) -> Html {
                 // drawn at once in place, its pixels and context already there, instead
                 // of a new canvas being made, sized and laid out. (Its old drawing is
                 // never shown: it is cleared as the new one starts, in the same frame.)
-                <canvas ref={canvas_ref} role="img" aria-label={aria} aria-describedby={table_id.clone()} hidden={missing} />
+                <canvas ref={canvas_ref} role="img" aria-label={aria} aria-describedby={shown.then(|| table_id.clone())} hidden={missing} />
                 if missing {
                     <div class="figure-placeholder" role="note">{ props.placeholder.clone() }</div>
                 }
@@ -787,24 +794,26 @@ pub fn figure(props: &FigureProps) -> Html {
             <p class="figure-caption">{ caption }</p>
             if !missing {
                 <div class="figure-tools">
-                    <button type="button" onclick={toggle} aria-expanded={(*show_table).to_string()} aria-controls={table_id.clone()}>
-                        { if *show_table { "Hide data" } else { "Show data" } }
+                    <button type="button" onclick={toggle} aria-expanded={shown.to_string()} aria-controls={table_id.clone()}>
+                        { if shown { "Hide data" } else { "Show data" } }
                     </button>
                     <button type="button" onclick={png}>{ "PNG" }</button>
                     <button type="button" onclick={csv}>{ "CSV" }</button>
                 </div>
             }
-            if let Ok(table) = &*table {
-                <div id={table_id} class="figure-table" hidden={!*show_table}>
-                    <table>
-                        <caption>{ format!("Data of the figure “{title}”") }</caption>
-                        <thead><tr>{ for table.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
-                        <tbody>
-                            { for table.rows.iter().map(|row| html! {
-                                <tr>{ for row.iter().map(|cell| html! { <td>{ cell }</td> }) }</tr>
-                            }) }
-                        </tbody>
-                    </table>
+            if !missing {
+                <div id={table_id} class="figure-table" hidden={!shown}>
+                    if let Some(table) = &*table {
+                        <table>
+                            <caption>{ format!("Data of the figure “{title}”") }</caption>
+                            <thead><tr>{ for table.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
+                            <tbody>
+                                { for table.rows.iter().map(|row| html! {
+                                    <tr>{ for row.iter().map(|cell| html! { <td>{ cell }</td> }) }</tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    }
                 </div>
             }
         </figure>

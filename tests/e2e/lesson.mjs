@@ -140,16 +140,32 @@ async function lessonTest(browser, origin) {
     const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
     let ink = 0;
     for (let i = 0; i < data.length; i += 4) if (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235) ink += 1;
-    return { id: f.dataset.figure, drawn: ink / (data.length / 4), rows: f.querySelectorAll("tbody tr").length,
+    return { id: f.dataset.figure, drawn: ink / (data.length / 4),
       seed: canvas.dataset.drawnSeed, runs: canvas.dataset.drawnRuns };
   }));
+  // Each figure's data table is built when it is asked for: open them all, count, close.
+  const tableRows = await page.evaluate(async () => {
+    const toggles = [...document.querySelectorAll("[data-figure] button[aria-controls^='table-']")];
+    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const count = () => Object.fromEntries([...document.querySelectorAll("[data-figure]")]
+      .map((f) => [f.dataset.figure, f.querySelectorAll("tbody tr").length]));
+    const before = count();
+    toggles.forEach((b) => b.click());
+    await frames();
+    const shown = count();
+    toggles.forEach((b) => b.click());
+    await frames();
+    return { before, shown, after: count() };
+  });
   const expected = ["data", "baseline-weights", "baseline-rmse", "baseline-loss", "randomization-weights",
     "randomization-rmse", "randomization-loss", "augmentation-weights", "augmentation-rmse", "augmentation-loss",
     "summary-box", "mlp-box", "mlp-effective-weights", "mlp-loss"];
   for (const id of expected) {
     const f = figures.find((x) => x.id === id);
     check(`figure ${id} is drawn`, f && f.drawn > 0.01, f ? `ink ${f.drawn}` : "missing");
-    check(`figure ${id} has a data table`, f && f.rows > 0);
+    check(`figure ${id} has a data table, built when shown`,
+      tableRows.before[id] === 0 && tableRows.shown[id] > 0 && tableRows.after[id] === 0,
+      `${tableRows.before[id]} ${tableRows.shown[id]} ${tableRows.after[id]}`);
   }
   // Figures refine at most every 150 ms as runs come in; the last run is always drawn.
   const complete = figures.filter((f) => f.seed === "1" && (f.id === "data" ? f.runs === "" : f.runs.split(",").every((n) => n === "10")));
