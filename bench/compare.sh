@@ -7,8 +7,9 @@
 #   bench/compare.sh --tables     # only redo the tables from the last results
 #
 # Steps: (a) setups: bench/.venv with torch and numpy (bench/setup_torch.sh; TORCH_VENV
-# reuses another venv), `npm ci` in bench/tfjs, playwright-core of the main project,
-# `cargo build --release --bin lab`; (b) `lab bench --repeat 3` and `lab run --json`;
+# reuses another venv), `npm ci` in bench/tfjs, `scripts/setup.sh browser` (Chromium and
+# the tools that build the page), `cargo build --release --bin lab`, and without --quick
+# the page itself (`trunk build --release --offline`, into dist/); (b) `lab bench --repeat 3` and `lab run --json`;
 # (c) bench/torch_reference.py and bench/tfjs/run.mjs; the replay check (one run of ours
 # re-trained by PyTorch in float64 from the same start: bench/replay and
 # bench/replay_torch.py); `node tests/e2e/bench.mjs` (our engine in the browser) when
@@ -30,7 +31,7 @@ case "${1:-}" in
   "") ;;
   --quick) mode=quick ;;
   --tables) mode=tables ;;
-  -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
   *) echo "compare: unknown option '$1' (--quick, --tables)" >&2; exit 2 ;;
 esac
 
@@ -87,13 +88,17 @@ if ! (cd "$bench/tfjs" && npm ls --depth=0 >/dev/null 2>&1); then
   say "setup: npm ci in bench/tfjs (TensorFlow.js 4.22.0)"
   (cd "$bench/tfjs" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if ! (cd "$root" && node -e 'require.resolve("playwright-core")' >/dev/null 2>&1); then
-  say "setup: npm ci in the main project (playwright-core)"
-  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-[ -x /usr/bin/chromium ] || { say "Debian's chromium is missing: scripts/setup.sh browser"; exit 1; }
+# The lesson's own set-up: Chromium, the page-test packages, and for the page's build
+# the wasm target, Trunk, wasm-bindgen and wasm-opt (each skipped when already there).
+say "setup: scripts/setup.sh browser"
+"$root/scripts/setup.sh" browser
+export PATH="$root/node_modules/.bin:$PATH"
 say "setup: cargo build --release --bin lab"
 (cd "$root" && cargo build --release --bin lab)
+if [ "$mode" = full ]; then
+  say "setup: trunk build --release --offline (the page that tests/e2e/bench.mjs times)"
+  (cd "$root" && trunk build --release --offline)
+fi
 lab="$root/target/release/lab"
 
 # (b) Our engine, native.
@@ -129,7 +134,7 @@ elif [ -f "$root/tests/e2e/bench.mjs" ]; then
     && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out/ours_browser.raw" 2>/dev/null; then
     mv "$out/ours_browser.raw" "$out/ours_browser.json"
   else
-    say "tests/e2e/bench.mjs failed or printed no JSON (does it need dist/? see bench/README.md); its column is left out"
+    say "tests/e2e/bench.mjs failed or printed no JSON (its message is above); its column is left out"
     rm -f "$out/ours_browser.raw"
   fi
 else

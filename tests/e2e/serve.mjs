@@ -1,6 +1,7 @@
 // A static file server for the end-to-end tests: serves one folder on a free port of
 // 127.0.0.1, nothing outside it.
 import { createServer } from "node:http";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 
@@ -9,7 +10,15 @@ const TYPES = {
   ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json",
 };
 
+// Refuses a folder without a built page, which would otherwise be served as 404s and
+// leave a test waiting for a lesson that never loads.
 export function serve(root) {
+  if (!existsSync(join(root, "index.html"))) {
+    return Promise.reject(new Error(
+      `${root} holds no built page (no index.html): build it first with ` +
+      "`trunk build --release --offline` (scripts/test.sh does), or name the folder " +
+      "that holds it"));
+  }
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
     const file = join(root, path.endsWith("/") ? `${path}index.html` : path);
