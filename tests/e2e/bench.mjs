@@ -98,4 +98,4 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(`bench failed: ${e.stack ?? e}`); process.exit(1); });
+main().catch((e) => { console.error(`bench failed: ${e.usage ? e.message : e.stack ?? e}`); process.exit(1); });

@@ -319,7 +319,7 @@ async function phoneTest(browser, origin) {
 }
 
 main().catch((e) => {
-  console.log(`FAIL the end-to-end test stopped: ${e.stack ?? e}`);
+  console.log(`FAIL the end-to-end test stopped: ${e.usage ? e.message : e.stack ?? e}`);
   console.log(`${passed} passed, ${failed + 1} failed`);
   process.exit(1);
 });

@@ -14,10 +14,12 @@ const TYPES = {
 // leave a test waiting for a lesson that never loads.
 export function serve(root) {
   if (!existsSync(join(root, "index.html"))) {
-    return Promise.reject(new Error(
+    const error = new Error(
       `${root} holds no built page (no index.html): build it first with ` +
       "`trunk build --release --offline` (scripts/test.sh does), or name the folder " +
-      "that holds it"));
+      "that holds it");
+    error.usage = true; // a mistake in the command, told without a stack trace
+    return Promise.reject(error);
   }
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
