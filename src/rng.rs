@@ -2,13 +2,17 @@
 //!
 //! The lesson promises that a seed reproduces a figure exactly, in the browser and on the
 //! command line. Everything random therefore goes through [`LabRng`], a ChaCha8 stream
-//! whose output is specified bit for bit, and the few transcendental functions the
+//! whose output is specified bit for bit (`rand_chacha`'s `ChaCha8Rng`; in the browser,
+//! where that crate has only scalar code, the same words computed four blocks at a time in
+//! wasm SIMD by the kernel crate), and the few transcendental functions the
 //! samplers need come from `libm`, which is the same code on every target. Samplers are
 //! written here rather than taken from `rand_distr` so that their algorithms are fixed by
 //! this crate and not by a dependency's release notes.
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use spurious_kernel::{BUFFER_WORDS, chacha8_blocks};
 
 /// The independent streams a run draws from. Separate streams keep comparisons paired:
 /// the test sets of run `r` are the same whichever method trains on them, and two methods
@@ -45,10 +49,79 @@ impl Stream {
     }
 }
 
+/// The ChaCha8 stream of one seed and stream number, 64 bits at a time: `rand_chacha`'s
+/// own generator, which uses SIMD on x86-64.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[derive(Clone, Debug)]
+struct ChaCha8Stream(ChaCha8Rng);
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+impl ChaCha8Stream {
+    fn new(seed: u64, stream: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(stream);
+        ChaCha8Stream(rng)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        rand::Rng::next_u64(&mut self.0)
+    }
+}
+
+/// The same stream in wasm with SIMD, where `rand_chacha` computes its blocks in scalar
+/// code: the kernel's four-lane blocks, read the way `ChaCha8Rng` reads its buffer (two
+/// words at a time, the low one first). A browser test compares the two word for word.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[derive(Clone, Debug)]
+struct ChaCha8Stream {
+    key: [u32; 8],
+    stream: u64,
+    /// The first block of the next refill.
+    counter: u64,
+    buffer: [u32; BUFFER_WORDS],
+    /// The next unread word of `buffer`; always even, as only pairs are read.
+    next: usize,
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+impl ChaCha8Stream {
+    fn new(seed: u64, stream: u64) -> Self {
+        // The key is `rand_core`'s expansion of a u64 seed, taken from the reference
+        // itself so that the two cannot drift apart.
+        let bytes = ChaCha8Rng::seed_from_u64(seed).get_seed();
+        let key = core::array::from_fn(|i| {
+            u32::from_le_bytes([
+                bytes[4 * i],
+                bytes[4 * i + 1],
+                bytes[4 * i + 2],
+                bytes[4 * i + 3],
+            ])
+        });
+        ChaCha8Stream {
+            key,
+            stream,
+            counter: 0,
+            buffer: [0; BUFFER_WORDS],
+            next: BUFFER_WORDS,
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        if self.next == BUFFER_WORDS {
+            chacha8_blocks(&self.key, self.counter, self.stream, &mut self.buffer);
+            self.counter = self.counter.wrapping_add((BUFFER_WORDS / 16) as u64);
+            self.next = 0;
+        }
+        let (low, high) = (self.buffer[self.next], self.buffer[self.next + 1]);
+        self.next += 2;
+        (u64::from(high) << 32) | u64::from(low)
+    }
+}
+
 /// A seeded random number generator with the samplers the lesson needs.
 #[derive(Clone, Debug)]
 pub struct LabRng {
-    inner: ChaCha8Rng,
+    inner: ChaCha8Stream,
     /// The second value of the last Box-Muller pair, if it has not been used yet.
     spare_normal: Option<f64>,
 }
@@ -56,12 +129,16 @@ pub struct LabRng {
 impl LabRng {
     /// A generator for one stream of one run's seed.
     pub fn new(seed: u64, stream: Stream) -> Self {
-        let mut inner = ChaCha8Rng::seed_from_u64(seed);
-        inner.set_stream(stream.tag());
         LabRng {
-            inner,
+            inner: ChaCha8Stream::new(seed, stream.tag()),
             spare_normal: None,
         }
+    }
+
+    /// The next 64 bits of the stream: the same as `ChaCha8Rng::seed_from_u64(seed)` with
+    /// `set_stream` to this stream's number gives from its `next_u64`.
+    pub fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
     }
 
     /// A uniform draw from [0, 1) with 53 random bits.

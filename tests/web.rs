@@ -27,6 +27,37 @@ fn the_browser_gives_the_native_bits() {
     assert_eq!(pinned::pinned_bits(), pinned::PINNED_BITS);
 }
 
+/// The page's ChaCha8 blocks are computed in wasm SIMD, four lanes at once; their words
+/// must be `rand_chacha`'s, over many refills and for streams of every size.
+#[wasm_bindgen_test]
+fn the_browser_draws_rand_chachas_stream() {
+    use rand::{Rng, SeedableRng};
+    use spurious_lab::rng::{LabRng, Stream};
+    let streams = [
+        (Stream::TrainData, 1),
+        (Stream::IidData, 2),
+        (Stream::OodData, 3),
+        (Stream::Domains, 4),
+        (Stream::Init, 5),
+        (Stream::Shuffle, 6),
+        (Stream::Augment, 7),
+    ];
+    for seed in [0, 1, 7, 12_345, 1 << 53, u64::MAX] {
+        for (stream, number) in streams {
+            let mut reference = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            reference.set_stream(number);
+            let mut ours = LabRng::new(seed, stream);
+            for draw in 0..1000 {
+                assert_eq!(
+                    ours.next_u64(),
+                    reference.next_u64(),
+                    "seed {seed}, stream {number}, draw {draw}"
+                );
+            }
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn worker_messages_keep_64_bit_seeds_and_every_bit_of_a_result() {
     let mut config = Config {

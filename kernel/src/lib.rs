@@ -1,6 +1,7 @@
 //! The loops of training: a layer's forward pass, its weight and input gradients, and
 //! Adam's update, with the small loops they are made of (a scaled vector added to
-//! another, ReLU, the dot product).
+//! another, ReLU, the dot product); and, in wasm with SIMD, the blocks of the ChaCha8
+//! stream that every random draw comes from (`chacha8_blocks`).
 //!
 //! Each is written twice, behind one interface. `portable` is plain loops in a fixed
 //! order. `lanes`, used when the crate is built for wasm32 with SIMD and f32, does the same
@@ -14,6 +15,11 @@
 //! built for size: Cargo sets the optimisation level per crate, and the page's profile
 //! builds everything else at `z`, where these loops would lose their registers and run
 //! two to three times slower.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod chacha;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use chacha::{BLOCK_WORDS, BUFFER_WORDS, chacha8_blocks};
 
 /// The number type of parameters, activations and gradients.
 #[cfg(not(feature = "f64"))]
