@@ -9,7 +9,8 @@
 # Steps: (a) setups: bench/.venv with torch and numpy (bench/setup_torch.sh; TORCH_VENV
 # reuses another venv), `npm ci` in bench/tfjs, `scripts/setup.sh browser` (Chromium and
 # the tools that build the page), `cargo build --release --bin lab`, and without --quick
-# the page itself (`trunk build --release --offline`, into dist/); (b) `lab bench --repeat 3` and `lab run --json`;
+# the page itself (`trunk build --release --offline`, into dist/); (b) `lab bench
+# --repeat 3` and `lab run --json`;
 # (c) bench/torch_reference.py and bench/tfjs/run.mjs; the replay check (one run of ours
 # re-trained by PyTorch in float64 from the same start: bench/replay and
 # bench/replay_torch.py); `node tests/e2e/bench.mjs` (our engine in the browser) when
@@ -31,7 +32,7 @@ case "${1:-}" in
   "") ;;
   --quick) mode=quick ;;
   --tables) mode=tables ;;
-  -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
   *) echo "compare: unknown option '$1' (--quick, --tables)" >&2; exit 2 ;;
 esac
 

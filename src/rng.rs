@@ -12,7 +12,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use spurious_kernel::{BUFFER_WORDS, chacha8_blocks};
+use spurious_kernel::{BLOCK_WORDS, BUFFER_WORDS, chacha8_blocks};
 
 /// The independent streams a run draws from. Separate streams keep comparisons paired:
 /// the test sets of run `r` are the same whichever method trains on them, and two methods
@@ -109,7 +109,9 @@ impl ChaCha8Stream {
     fn next_u64(&mut self) -> u64 {
         if self.next == BUFFER_WORDS {
             chacha8_blocks(&self.key, self.counter, self.stream, &mut self.buffer);
-            self.counter = self.counter.wrapping_add((BUFFER_WORDS / 16) as u64);
+            self.counter = self
+                .counter
+                .wrapping_add((BUFFER_WORDS / BLOCK_WORDS) as u64);
             self.next = 0;
         }
         let (low, high) = (self.buffer[self.next], self.buffer[self.next + 1]);
